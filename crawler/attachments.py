@@ -1,0 +1,97 @@
+"""Text and table grids out of PDF and DOCX attachments."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from .tables import Cell
+
+PDF_MAGIC = b"%PDF"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # .doc / .wps / old .xls
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class AttachmentError(ValueError):
+    """An attachment we cannot read; the raw bytes are still stored."""
+
+
+def sniff_format(body: bytes, filename: str | None = None, content_type: str | None = None) -> str:
+    """'pdf' | 'docx' | 'doc' | 'html' | 'text' from magic bytes first, then name and type."""
+    head = body[:8]
+    name = (filename or "").lower().split("?")[0]
+    ctype = (content_type or "").lower()
+    if head.startswith(PDF_MAGIC):
+        return "pdf"
+    if head.startswith(ZIP_MAGIC):
+        return "docx"
+    if head.startswith(OLE_MAGIC):
+        return "doc"
+    if name.endswith((".pdf",)) or "pdf" in ctype:
+        return "pdf"   # claims to be a PDF but is not: let the PDF reader say so
+    if name.endswith((".txt", ".md")) or ctype.startswith("text/plain"):
+        return "text"
+    sample = body[:2048].lower()
+    if b"<html" in sample or b"<body" in sample or b"<table" in sample or b"<div" in sample or b"<p" in sample or "html" in ctype:
+        return "html"
+    return "text"
+
+
+def read_pdf(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
+    import pdfplumber
+    try:
+        pdf = pdfplumber.open(io.BytesIO(body))
+    except Exception as exc:  # pdfminer raises many unrelated types on broken files
+        raise AttachmentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
+    texts, grids = [], []
+    with pdf:
+        for page in pdf.pages:
+            try:
+                texts.append(page.extract_text() or "")
+                for table in page.extract_tables():
+                    grids.append(_rows_with_spans(table))
+            except Exception as exc:
+                raise AttachmentError(f"unreadable PDF page {page.page_number}: {exc.__class__.__name__}") from exc
+    text = "\n".join(texts)
+    if not text.strip():
+        raise AttachmentError("PDF has no text layer (scanned image); OCR is not supported")
+    return text, grids
+
+
+def _rows_with_spans(table: list[list[str | None]]) -> list[list[Cell]]:
+    """pdfplumber marks the cells a merged cell covers as None; fold them into its span."""
+    rows = []
+    for raw in table:
+        cells: list[Cell] = []
+        for c, value in enumerate(raw):
+            if value is None:
+                if cells:
+                    cells[-1].span += 1
+                continue
+            cells.append(Cell(" ".join(str(value).split()), c, 1))
+        rows.append(cells)
+    return rows
+
+
+def read_docx(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
+    import docx
+    try:
+        document = docx.Document(io.BytesIO(body))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise AttachmentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
+    lines = [p.text for p in document.paragraphs]
+    grids = []
+    for table in document.tables:
+        rows = []
+        for row in table.rows:
+            cells, seen = [], []
+            for c, cell in enumerate(row.cells):
+                # a horizontally merged cell is returned once per grid column it covers
+                if seen and seen[-1] is cell._tc:
+                    cells[-1].span += 1
+                    continue
+                seen.append(cell._tc)
+                cells.append(Cell(" ".join(cell.text.split()), c, 1))
+            rows.append(cells)
+        grids.append(rows)
+        lines.extend(" | ".join(c.text for c in row) for row in rows)
+    return "\n".join(lines), grids

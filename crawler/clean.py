@@ -1,0 +1,83 @@
+"""Text normalising: script, pinyin debris, width, spaces, site chrome lines."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+# 規(guī), 網（wǎng）: a Han character followed by its pinyin with a tone mark.
+_PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])[(（]\s*[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*\s*[)）]")
+_SPACE_IN_WORD = re.compile(rf"(?<=[{CJK}])[ \t]+(?=[{CJK}])")
+_CHROME_LINE = re.compile(
+    r"ICP\s*备|ICP备案|公网安备|网站标识码|版权所有|主办单位|承办单位|技术支持|网站地图|联系我们|"
+    r"^\s*(打印|关闭|打印本页|关闭窗口|【打印】|【关闭】|收藏|分享到)(\s|$)|"
+    r"您当前(的)?位置|当前位置[:：]|^\s*首页\s*[>›»]|"
+    r"^\s*(联系电话|电话|传真|邮编|地址|邮箱|浏览次数|访问量|阅读次数)[:：][^。]{0,60}$"
+)
+# 打印 关闭 / [打印本页] [关闭窗口] lines that hold nothing else.
+_BUTTONS_ONLY = re.compile(r"^[\s【\[]*(打印|关闭|打印本页|关闭窗口|返回顶部|字体|[\]】\s:：])+$")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def strip_pinyin_glosses(text: str) -> tuple[str, int]:
+    return _PINYIN_GLOSS.subn("", text)
+
+
+def traditional_share(text: str) -> float:
+    """Share of Han characters that the Traditional→Simplified table changes."""
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    sample = "".join(han[:20000])
+    converted = _t2s().convert(sample)
+    changed = sum(1 for a, b in zip(sample, converted) if a != b)
+    return changed / len(sample)
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalise_width(text: str) -> str:
+    # NFKC folds full-width digits, letters, punctuation and U+3000/NBSP to ASCII.
+    text = unicodedata.normalize("NFKC", text)
+    return text.replace("\u200b", "").replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def join_split_words(text: str) -> str:
+    """'商业 企业' → '商业企业': spaces between Han characters are layout debris."""
+    return _SPACE_IN_WORD.sub("", text)
+
+
+def is_chrome_line(line: str) -> bool:
+    return bool(_CHROME_LINE.search(line) or _BUTTONS_ONLY.match(line))
+
+
+def drop_chrome_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not is_chrome_line(line))
+
+
+def clean_text(text: str) -> tuple[str, list[dict]]:
+    """Normalise report text; returns the text and the flags describing what was repaired."""
+    flags = []
+    text, glosses = strip_pinyin_glosses(text)
+    if glosses:
+        flags.append({"code": "text_artifacts", "detail": f"{glosses} inline pinyin glosses removed, e.g. 規(guī)"})
+    share = traditional_share(text)
+    # Simplified text still has a few characters OpenCC would touch; real Traditional pages are far above 5%.
+    if share > 0.05:
+        text = to_simplified(text)
+        flags.append({"code": "traditional_script", "detail": f"{share:.0%} of Han characters were Traditional; converted to Simplified"})
+    text = normalise_width(text)
+    text = join_split_words(text)
+    text = drop_chrome_lines(text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip(), flags

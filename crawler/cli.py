@@ -1,0 +1,106 @@
+"""`python -m crawler ...`: the library's jobs from the shell."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .report import NotAReport, UnreadableInput, parse_report
+from .tables import ACTIVE_LABELS, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS
+
+_ROW_LABELS = {
+    "new_received": "一、本年新收", "carried_over": "二、上年结转", "granted": "(一)予以公开", "partially_granted": "(二)部分公开",
+    "denied_state_secret": "(三)1.国家秘密", "denied_prohibited_by_law": "(三)2.法律法规禁止", "denied_three_safeties": "(三)3.三安全一稳定",
+    "denied_third_party": "(三)4.第三方权益", "denied_internal_affairs": "(三)5.内部事务", "denied_process_info": "(三)6.过程性信息",
+    "denied_enforcement_files": "(三)7.执法案卷", "denied_query_matters": "(三)8.查询事项", "unavailable_not_held": "(四)1.不掌握",
+    "unavailable_needs_creation": "(四)2.需另行制作", "unavailable_unclear": "(四)3.补正后不明确", "rejected_complaints": "(五)1.信访举报投诉",
+    "rejected_duplicate": "(五)2.重复申请", "rejected_publications": "(五)3.公开出版物", "rejected_excessive": "(五)4.大量反复",
+    "rejected_confirmation": "(五)5.确认或重新出具", "other": "(六)其他处理", "other_no_correction": "(六)1.逾期不补正",
+    "other_no_fee": "(六)2.逾期未缴费", "other_misc": "(六)3.其他", "total_handled": "(七)总计", "carried_forward": "四、结转下年度",
+}
+_KIND_LABELS = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
+
+
+def _read_input(path: str) -> tuple[bytes, str | None]:
+    if path == "-":
+        return sys.stdin.buffer.read(), None
+    return Path(path).read_bytes(), path
+
+
+def cmd_parse(args) -> int:
+    try:
+        body, filename = _read_input(args.file)
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        report = parse_report(body, filename=filename)
+    except NotAReport as exc:
+        print(f"not an annual report: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    except UnreadableInput as exc:
+        print(f"unreadable: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_summary(report))
+    return 0
+
+
+def _cell(value) -> str:
+    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _pad(text: str, width: int) -> str:
+    # Han characters take two columns in a terminal
+    return text + " " * max(0, width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+
+
+def _rpad(text: str, width: int) -> str:
+    return " " * max(0, width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)) + text
+
+
+_COLUMN_HEADS = ["自然人", "商业企业", "科研机构", "公益组织", "法律服务", "其他", "总计"]
+_OUTCOME_HEADS = ["维持", "纠正", "其他", "未审结", "总计"]
+
+
+def format_summary(report: dict) -> str:
+    lines = [
+        f"agency     {report['agency'] or '(unknown)'}" + (f"   (printed: {report['agency_raw']})" if report.get("agency_raw") not in (None, report["agency"]) else ""),
+        f"year       {report['year'] or '?'}    template {report['template'] or '?'}    published {report['published'] or '?'}",
+        "",
+        "二、主动公开",
+    ]
+    for item, measures in (report.get("active") or {}).items():
+        lines.append("  " + _pad(ACTIVE_LABELS[item], 24) + "  ".join(f"{m}={_cell(v)}" for m, v in measures.items()))
+    lines += ["", _pad("三、依申请公开", 24) + " ".join(_rpad(h, 8) for h in _COLUMN_HEADS)]
+    for row, values in (report.get("applications") or {}).items():
+        lines.append("  " + _pad(_ROW_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
+    lines += ["", _pad("四、复议诉讼", 20) + " ".join(_rpad(h, 9) for h in _OUTCOME_HEADS)]
+    for kind in APPEAL_KINDS:
+        values = (report.get("appeals") or {}).get(kind)
+        if values:
+            lines.append("  " + _pad(_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
+    lines += ["", f"flags ({len(report['flags'])})"]
+    lines += [f"  {f['code']}: {f['detail']}" for f in report["flags"]] or ["  none"]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m crawler", description="nianbao: 政府信息公开工作年度报告 crawler tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="parse one report file (.html .txt .md .pdf .docx, or - for stdin)")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the schema JSON instead of a summary")
+    p.set_defaults(func=cmd_parse)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,75 @@
+"""Bytes to text. Portals lie about their charset; never crash on bad bytes."""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import chardet
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Chinese sites declare gb2312/gbk but write gb18030 characters; decode with the superset.
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "utf8": "utf-8",
+            "big5": "big5hkscs", "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str            # what the text was decoded with
+    declared: str | None     # what the page or server claimed
+    repaired: bool           # the claim was wrong and we re-decoded
+
+
+def normalise_encoding(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def declared_encoding(body: bytes, content_type: str | None = None) -> str | None:
+    """The charset the HTTP header or, failing that, the page's own <meta> claims."""
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m and normalise_encoding(m.group(1)):
+            return normalise_encoding(m.group(1))
+    m = _META_CHARSET.search(body[:4096])
+    if m:
+        return normalise_encoding(m.group(1).decode("ascii", "ignore"))
+    return None
+
+
+def _strict(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
+    for bom, enc in _BOMS:
+        if body.startswith(bom):
+            return Decoded(body[len(bom):].decode(enc, "replace"), enc, enc, False)
+    declared = declared_encoding(body, content_type)
+    # Valid multi-byte UTF-8 is almost never an accident, so it beats a GBK claim.
+    utf8 = _strict(body, "utf-8")
+    if utf8 is not None and not body.isascii():
+        return Decoded(utf8, "utf-8", declared, declared not in (None, "utf-8"))
+    if declared:
+        text = _strict(body, declared)
+        if text is not None:
+            return Decoded(text, declared, declared, False)
+    guess = normalise_encoding((chardet.detect(body[:200_000]) or {}).get("encoding"))
+    for candidate in filter(None, (guess, "gb18030", "big5hkscs")):
+        text = _strict(body, candidate)
+        if text is not None:
+            return Decoded(text, candidate, declared, declared is not None and candidate != declared)
+    fallback = guess or declared or "gb18030"
+    return Decoded(body.decode(fallback, "replace"), fallback, declared, declared is not None and fallback != declared)

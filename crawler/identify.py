@@ -1,0 +1,116 @@
+"""Who published the report, for which year, when, and is it an annual report at all."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .spam import find_spam
+
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "O": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_YEAR = re.compile(r"[二][〇○零OＯ一二三四五六七八九]{3}(?=年)")
+_REPORT_NAME = r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+# agency + year + report name, or year + agency + report name
+_TITLE_AFTER = re.compile(rf"^(?P<agency>[^\n]{{0,60}}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<mid>[^\n]{{0,40}}?){_REPORT_NAME}")
+_TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{_REPORT_NAME}")
+
+_GOV_SUFFIX = re.compile(
+    r"(人民政府|政府|办公室|办公厅|办事处|委员会|管委会|管理委员会|委|局|厅|部|署|院|办|街道|镇|乡|中心|处|所|站|队|"
+    r"分局|支队|大队|总队|监狱|法院|检察院|公司|集团|银行|学校|大学|学院|医院|馆|会|社|园区|开发区|新区|区|县|市|省|州|盟|旗)$"
+)
+_NOT_AGENCY = re.compile(r"关于|印发|通知|[0-9]{4}|年度|报告|信息公开|[a-zA-Z]{3,}|[,，。;；:：!！?？]")
+_ALIASES = [
+    (r"县政府办$", "县人民政府办公室"), (r"市政府办$", "市人民政府办公室"), (r"区政府办$", "区人民政府办公室"),
+    (r"县政府办公室$", "县人民政府办公室"), (r"市政府办公室$", "市人民政府办公室"), (r"区政府办公室$", "区人民政府办公室"),
+    (r"县政府$", "县人民政府"), (r"市政府$", "市人民政府"), (r"区政府$", "区人民政府"), (r"镇政府$", "镇人民政府"),
+    (r"乡政府$", "乡人民政府"),
+]
+
+_META_FIELDS = {
+    "index_no": r"索引号",
+    "publisher": r"发布机构|发文机关|发布单位|信息来源|来源",
+    "published": r"发布日期|发文日期|发布时间|成文日期|公开日期|生成日期|发表时间|日期",
+}
+_DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+
+
+def normalise_years(text: str) -> str:
+    """二〇二〇年 → 2020年."""
+    return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group(0)), text)
+
+
+def find_title(text: str) -> tuple[str | None, str | None, int | None]:
+    """(title line, agency as printed, year) from the first lines naming an annual report."""
+    head = "\n".join(text.split("\n")[:40])
+    lines = head.split("\n")
+    for i, line in enumerate(lines):
+        line = line.strip(" |#*")
+        if len(line) > 120 or not _TITLE_LINE.search(line):
+            continue
+        m = _TITLE_AFTER.search(line)
+        if not m:
+            continue
+        agency = (m.group("agency") + m.group("mid")).strip(" ,，:：|《》“”\"")
+        agency = re.sub(r"^关于", "", agency)
+        # "瀛洲街道办事处\n2020年政府信息公开工作年度报告": the agency is the line above
+        if not agency and i > 0:
+            agency = lines[i - 1].strip(" |#*")
+            line = f"{agency}{line}"
+        return line, agency or None, int(m.group("year"))
+    return None, None, None
+
+
+def is_plausible_agency(name: str | None) -> bool:
+    if not name or not (2 <= len(name) <= 40):
+        return False
+    if find_spam(name) or _NOT_AGENCY.search(name):
+        return False
+    if not re.fullmatch(r"[\u4e00-\u9fff()（）·]+", name):
+        return False
+    return bool(_GOV_SUFFIX.search(name))
+
+
+def canonical_agency(name: str | None) -> str | None:
+    """One key for the agency however it is written: no spaces, known short forms expanded."""
+    if not name:
+        return None
+    key = re.sub(r"[\s·]+", "", name)
+    for pattern, full in _ALIASES:
+        key = re.sub(pattern, full, key)
+    return key
+
+
+def page_metadata(text: str) -> dict:
+    """索引号 / 发布机构 / 发布日期 from the labelled block most CMS pages print above the report."""
+    head = text[:3000]
+    meta: dict = {}
+    for field, labels in _META_FIELDS.items():
+        if field == "published":
+            m = re.search(rf"(?:{labels})\s*[:：|]\s*[|]?\s*{_DATE}", head)
+            if m:
+                meta[field] = _iso_date(*m.groups())
+            continue
+        m = re.search(rf"(?:^|[|\s])(?:{labels})\s*[:：|]\s*[|]?\s*([^\s|:：]{{2,40}})", head, re.M)
+        if m and not re.fullmatch(r"(分类|发文日期|发布日期|主题分类|文号)", m.group(1)):
+            meta[field] = m.group(1)
+    return {k: v for k, v in meta.items() if v}
+
+
+def _iso_date(y, m, d) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    m = re.search(_DATE, text)
+    return _iso_date(*m.groups()) if m else None
+
+
+def expected_template(year: int | None) -> str | None:
+    if year is None or year < 2019:
+        return None
+    return "2019" if year <= 2020 else "2021"

@@ -1,0 +1,210 @@
+"""One annual report: bytes (or text) in, the schema's dict out. No network, no Scrapy."""
+from __future__ import annotations
+
+import re
+
+from . import PARSER_VERSION
+from .attachments import AttachmentError, read_docx, read_pdf, sniff_format
+from .clean import clean_text, join_split_words, normalise_width, strip_pinyin_glosses, to_simplified
+from .decode import decode_bytes
+from .extract import Extracted, extract_html
+from .identify import (canonical_agency, expected_template, find_title, is_plausible_agency, normalise_years,
+                       page_metadata, parse_date)
+from .spam import find_spam, strip_spam
+from .tables import (APPLICATION_ROWS, OTHER_SUBROWS, Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table,
+                     split_grid, split_sections, template_signals, text_tokens)
+from .validate import validate
+
+SECTIONS = ("active", "applications", "appeals")
+_SECTION_NAMES = {"active": "table 二 (主动公开)", "applications": "table 三 (依申请公开)", "appeals": "table 四 (复议诉讼)"}
+
+
+class NotAReport(ValueError):
+    """The input is readable but is not a 政府信息公开工作年度报告."""
+
+
+class UnreadableInput(ValueError):
+    """The input cannot be read at all (broken attachment, unsupported format)."""
+
+
+def parse_report(body: bytes | str, *, url: str | None = None, content_type: str | None = None,
+                 filename: str | None = None, agency_hint: str | None = None) -> dict:
+    """Parse one report page or file. `agency_hint` (e.g. the portal's agency) is used only
+    when the page itself names no plausible agency."""
+    flags: list[dict] = []
+    source = {"url": url, "format": None, "encoding": None}
+    if isinstance(body, str):
+        source["format"] = "html" if re.search(r"<(html|body|table|div|p)[\s>]", body[:4096], re.I) else "text"
+        extracted = _extract(body, source["format"])
+    else:
+        fmt = sniff_format(body, filename or url, content_type)
+        source["format"] = fmt
+        if fmt == "pdf":
+            extracted = _from_attachment(read_pdf, body)
+        elif fmt == "docx":
+            extracted = _from_attachment(read_docx, body)
+        elif fmt == "doc":
+            raise UnreadableInput("legacy .doc/.wps (OLE) files are not supported; convert to .docx or PDF")
+        else:
+            decoded = decode_bytes(body, content_type)
+            source["encoding"] = decoded.encoding
+            if decoded.repaired:
+                flags.append({"code": "encoding_repaired",
+                              "detail": f"declared {decoded.declared}, decoded as {decoded.encoding}"})
+            extracted = _extract(decoded.text, fmt)
+    return _parse_extracted(extracted, flags, source, agency_hint)
+
+
+def _extract(text: str, fmt: str) -> Extracted:
+    if fmt == "html":
+        return extract_html(text)
+    return Extracted(text=text, header_text=text[:4000])
+
+
+def _from_attachment(reader, body: bytes) -> Extracted:
+    try:
+        text, grids = reader(body)
+    except AttachmentError as exc:
+        raise UnreadableInput(str(exc)) from exc
+    return Extracted(text=text, header_text=text[:4000], grids=grids)
+
+
+def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint: str | None) -> dict:
+    text, clean_flags = clean_text(ex.text)
+    flags.extend(clean_flags)
+    simplified = any(f["code"] == "traditional_script" for f in clean_flags)
+
+    def clean(fragment: str) -> str:
+        fragment, _ = strip_pinyin_glosses(fragment)
+        if simplified:
+            fragment = to_simplified(fragment)
+        return join_split_words(normalise_width(fragment))
+
+    titles = [clean(t) for t in ex.titles]
+    header_text = clean(ex.header_text)
+    grids = [[[Cell(clean(c.text), c.col, c.span) for c in row] for row in grid] for grid in ex.grids]
+
+    spam = find_spam("\n".join([text, *titles]))
+    if spam:
+        flags.append({"code": "spam_injection", "detail": "injected phrases removed: " + "; ".join(spam[:5])})
+    clean_body, _ = strip_spam(text)
+    clean_body = normalise_years(clean_body)
+
+    # Identity: the raw title keeps the spam so agency_raw shows what was printed.
+    title, agency_raw, year = None, None, None
+    for candidate in [*titles, clean_body[:600], normalise_years(text[:600])]:
+        title, agency_raw, year = find_title(normalise_years(candidate))
+        if year:
+            break
+    meta = {**page_metadata(header_text), **page_metadata(clean_body[:3000])}
+    for key in ("published", "publisher"):
+        if ex.meta.get(key) and key not in meta:
+            meta[key] = parse_date(ex.meta[key]) if key == "published" else clean(ex.meta[key])
+    agency, agency_flag = _resolve_agency(agency_raw, meta, ex.meta, agency_hint)
+    if agency_flag:
+        flags.append(agency_flag)
+
+    tables, table_flags, template = _parse_tables(clean_body, grids, year)
+    found = [s for s in SECTIONS if tables[s]]
+    has_headings = bool(re.search(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请", clean_body))
+    if not (len(found) >= 2 or (year and (found or has_headings))):
+        raise NotAReport("no 政府信息公开工作年度报告 title or statistical tables found")
+
+    report = {
+        "agency": agency,
+        "agency_raw": agency_raw,
+        "year": year,
+        "template": template,
+        "published": meta.get("published"),
+        **tables,
+        "flags": [],
+        # additive fields (see README): where the identity came from
+        "title": strip_spam(title)[0] if title else None,
+        "publisher": meta.get("publisher"),
+        "index_no": meta.get("index_no"),
+        "agency_key": canonical_agency(agency),
+        "source": source,
+        "parser_version": PARSER_VERSION,
+    }
+    report["flags"] = flags + table_flags + validate(report, clean_body)
+    return report
+
+
+def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None) -> tuple[str | None, dict | None]:
+    cleaned = strip_spam(raw)[0].strip() if raw else None
+    if is_plausible_agency(cleaned):
+        return cleaned, None
+    for candidate, where in ((meta.get("publisher"), "发布机构"), (_site_agency(html_meta.get("site")), "site name"),
+                             (hint, "portal list")):
+        candidate = strip_spam(candidate)[0].strip() if candidate else None
+        if is_plausible_agency(candidate):
+            if raw:
+                return candidate, {"code": "agency_suspect",
+                                   "detail": f"title names {raw!r}; agency taken from the {where}"}
+            return candidate, None
+    return None, {"code": "agency_suspect", "detail": f"title names {raw!r}, not a government body; no other source"
+                  if raw else "no agency named in the title, page metadata or site"}
+
+
+def _site_agency(site: str | None) -> str | None:
+    if not site:
+        return None
+    return re.sub(r"(门户网站|政务网|政府网|网站|官网|门户)$", "", site.strip())
+
+
+def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[dict], str | None]:
+    sections_text = split_sections(text)
+    grid_parts: dict[str, list] = {}
+    for grid in grids:
+        kind = section_of_table(" ".join(c.text for row in grid for c in row))
+        parts = split_grid(grid) if kind else {}
+        for name, rows in parts.items():
+            grid_parts.setdefault(name, []).extend(rows)
+    token_sources = {}
+    for name in SECTIONS:
+        candidates = []
+        if name in grid_parts:
+            candidates.append(grid_tokens(grid_parts[name], name))
+        if name in sections_text:
+            candidates.append(text_tokens(sections_text[name]))
+        token_sources[name] = candidates
+
+    def first(name):
+        return token_sources[name][0] if token_sources[name] else []
+
+    template = template_signals(first("active"), first("applications")) or expected_template(year)
+    results, problems = {}, {}
+    for name in SECTIONS:
+        results[name], problems[name] = {}, []
+        for tokens in token_sources[name]:
+            if name == "active":
+                parsed, issues = parse_active(tokens, template) if template else ({}, ["active: template unknown"])
+            elif name == "applications":
+                parsed, issues = parse_applications(tokens)
+            else:
+                parsed, issues = parse_appeals(tokens)
+            if parsed:
+                results[name], problems[name] = parsed, issues
+                break
+            problems[name] = issues
+
+    flags = []
+    for name in SECTIONS:
+        if not results[name]:
+            flags.append({"code": "missing_table", "detail": f"{_SECTION_NAMES[name]} not found"})
+            continue
+        missing = _missing_rows(name, results[name], template)
+        detail = "; ".join(problems[name] + missing)
+        if detail:
+            flags.append({"code": "partial_table", "detail": detail})
+    return results, flags, template
+
+
+def _missing_rows(name: str, parsed: dict, template: str | None) -> list[str]:
+    if name != "applications":
+        return []
+    expected = [r for r in APPLICATION_ROWS if r not in OTHER_SUBROWS]
+    if template == "2021":
+        expected += OTHER_SUBROWS
+    missing = [r for r in expected if r not in parsed]
+    return [f"applications: no row {', '.join(missing)}"] if missing else []

@@ -1,0 +1,543 @@
+"""Tables 二, 三 and 四 of an annual report, from HTML grids or from flattened text.
+
+Everything is driven by labels: a row is recognised by its label, its values are
+the cells that follow it up to the next label. Flattened text gives cells in
+reading order (one per line, or between pipes); real grids (HTML, PDF, DOCX) also
+give each value cell's column, which is then mapped to a column key through the
+header labels above it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+APPLICANT_COLUMNS = ["natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"]
+APPEAL_KINDS = ["review", "suit_direct", "suit_after_review"]
+APPEAL_OUTCOMES = ["upheld", "corrected", "other", "pending", "total"]
+APPLICATION_ROWS = [
+    "new_received", "carried_over", "granted", "partially_granted",
+    "denied_state_secret", "denied_prohibited_by_law", "denied_three_safeties", "denied_third_party",
+    "denied_internal_affairs", "denied_process_info", "denied_enforcement_files", "denied_query_matters",
+    "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
+    "rejected_complaints", "rejected_duplicate", "rejected_publications", "rejected_excessive", "rejected_confirmation",
+    "other", "other_no_correction", "other_no_fee", "other_misc", "total_handled", "carried_forward",
+]
+OTHER_SUBROWS = ["other_no_correction", "other_no_fee", "other_misc"]
+# The rows whose sum is total_handled ("other" stands for its 2021 sub-rows).
+OUTCOME_ROWS = [r for r in APPLICATION_ROWS[2:] if r not in OTHER_SUBROWS + ["total_handled", "carried_forward"]]
+
+ACTIVE_ITEMS = {
+    "2019": {
+        "rules": ["made", "published", "total_public"],
+        "normative_documents": ["made", "published", "total_public"],
+        "licensing": ["previous", "change", "decisions"],
+        "other_services": ["previous", "change", "decisions"],
+        "penalty": ["previous", "change", "decisions"],
+        "coercion": ["previous", "change", "decisions"],
+        "fees": ["previous", "change"],
+        "procurement": ["items", "amount_wan"],
+    },
+    "2021": {
+        "rules": ["issued", "repealed", "in_force"],
+        "normative_documents": ["issued", "repealed", "in_force"],
+        "licensing": ["decisions"],
+        "penalty": ["decisions"],
+        "coercion": ["decisions"],
+        "fees": ["amount_wan"],
+    },
+}
+ACTIVE_LABELS = {
+    "rules": "规章", "normative_documents": "规范性文件", "licensing": "行政许可", "other_services": "其他对外管理服务事项",
+    "penalty": "行政处罚", "coercion": "行政强制", "fees": "行政事业性收费", "procurement": "政府集中采购",
+}
+MONEY_MEASURES = {"amount_wan"}
+
+_ITEM_PATTERNS = [
+    ("other_services", r"其他对外管理服务事项|对外管理服务事项"),
+    ("normative_documents", r"规范性文件"),
+    ("rules", r"^规章$|^规章[\s(（]"),
+    ("licensing", r"^行政许可"),
+    ("penalty", r"^行政处罚"),
+    ("coercion", r"^行政强制"),
+    ("fees", r"^行政事业性收费"),
+    ("procurement", r"政府集中采购"),
+]
+_MEASURE_PATTERNS = [
+    ("made", r"新制作数量|新制作"),
+    ("published", r"新公开数量"),
+    ("total_public", r"对外公开总数量"),
+    ("issued", r"制发件数"),
+    ("repealed", r"废止件数"),
+    ("in_force", r"现行有效件数"),
+    ("previous", r"上一年项目数量"),
+    ("change", r"本年增[/／]?减|增减"),
+    ("decisions", r"处理决定数量"),
+    ("amount_wan", r"收费金额|采购总金额"),
+    ("items", r"采购项目数量"),
+]
+_2021_MEASURES = {"issued", "repealed", "in_force"}
+_2019_MEASURES = {"made", "published", "total_public", "previous", "change", "items"}
+
+_GROUP_PATTERNS = [
+    ("results", r"本年度办理结果"),
+    ("denied", r"^[(（]?[三3]?[)）、.]?\s*不予公开$"),
+    ("unavailable", r"^[(（]?[四4]?[)）、.]?\s*无法提供$"),
+    ("rejected", r"^[(（]?[五5]?[)）、.]?\s*不予处理$"),
+    ("other", r"其他处理"),
+]
+_ROW_PATTERNS = [
+    ("new_received", r"本年新收"),
+    ("carried_over", r"上年结转"),
+    ("carried_forward", r"结转下年度|转下年度"),
+    ("partially_granted", r"部分公开"),
+    ("granted", r"予以公开"),
+    ("denied_state_secret", r"国家秘密"),
+    ("denied_prohibited_by_law", r"禁止公开"),
+    ("denied_three_safeties", r"三安全一稳定"),
+    ("denied_third_party", r"第三方"),
+    ("denied_internal_affairs", r"内部事务"),
+    ("denied_process_info", r"过程性"),
+    ("denied_enforcement_files", r"执法案卷"),
+    ("denied_query_matters", r"行政查询"),
+    ("unavailable_not_held", r"不掌握"),
+    ("unavailable_needs_creation", r"另行制作"),
+    ("unavailable_unclear", r"不明确"),
+    ("rejected_complaints", r"举报投诉|信访"),
+    ("rejected_duplicate", r"重复申请"),
+    ("rejected_publications", r"公开出版物"),
+    ("rejected_excessive", r"大量反复"),
+    ("rejected_confirmation", r"重新出具|确认或"),
+    ("other_no_correction", r"不补正"),
+    ("other_no_fee", r"缴纳费用|收费通知"),
+    ("total_handled", r"^[(（]?七[)）、.]?\s*(总计|合计)"),
+]
+_APPLICANT_HEADERS = [
+    ("natural_person", r"自然人"), ("commercial", r"商业企业"), ("research", r"科研机构"),
+    ("nonprofit", r"社会公益组织"), ("legal_services", r"法律服务机构"), ("other_org", r"其他(组织)?"),
+    ("total", r"总计|合计"),
+]
+_APPEAL_KIND_HEADERS = [("suit_direct", r"未经复议"), ("suit_after_review", r"复议后起诉"), ("review", r"^行政复议$")]
+_APPEAL_OUTCOME_HEADERS = [
+    ("upheld", r"维持"), ("corrected", r"纠正"), ("other", r"其他"), ("pending", r"尚未审结|未审结"), ("total", r"总计|合计"),
+]
+
+MERGED = "*merged*"          # a value cell spanning several keyed columns
+_EMPTY_VALUES = re.compile(r"^[\s\-—–_/\\:：]*$|^(无|空|/)$")
+_NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
+_UNIT = re.compile(r"(件|个|项|条|次|起|宗|万元|元)$")
+_MAX_LABEL = 90
+
+
+@dataclass
+class Cell:
+    """One cell of a grid: its text, the grid column it starts in and how many it spans."""
+    text: str
+    col: int | None = None
+    span: int = 1
+
+
+@dataclass
+class Token:
+    text: str
+    key: str | None = None   # column key when the cell's column is known from a grid
+
+    @property
+    def value(self):
+        return parse_value(self.text)
+
+
+class _Text:
+    """Marker for a token that is neither a number nor an empty cell."""
+
+
+TEXT = _Text()
+
+
+def parse_value(text: str):
+    """A cell's number; None for an empty cell; TEXT for a label."""
+    s = text.strip().replace(",", "").replace(" ", "")
+    if _EMPTY_VALUES.match(s):
+        return None
+    s = _UNIT.sub("", s)
+    if _NUMBER.match(s):
+        number = float(s)
+        return int(number) if number.is_integer() and "." not in s else number
+    return TEXT
+
+
+def _match(patterns, text: str) -> str | None:
+    for key, pattern in patterns:
+        if re.search(pattern, text):
+            return key
+    return None
+
+
+# ---------------------------------------------------------------- tokens
+
+def text_tokens(section: str) -> list[Token]:
+    """Cells of a flattened table, in reading order. Pipes delimit cells when present
+    (an empty segment is an empty cell); otherwise each line is a cell."""
+    tokens: list[Token] = []
+    piped = section.count("|") >= 6
+    segments = section.split("|") if piped else section.split("\n")
+    for segment in segments:
+        lines = [line.strip() for line in segment.split("\n") if line.strip()]
+        if not lines:
+            if piped:
+                tokens.append(Token(""))
+            continue
+        for line in lines:
+            tokens.extend(_split_line(line))
+    return tokens
+
+
+def _split_line(line: str) -> list[Token]:
+    """'一、本年新收 46 0 0' → label, 46, 0, 0: numbers split off, words kept together."""
+    parts = line.split()
+    if len(parts) == 1:
+        return [Token(line)]
+    out: list[Token] = []
+    words: list[str] = []
+    for part in parts:
+        if parse_value(part) is TEXT:
+            words.append(part)
+            continue
+        if words:
+            out.append(Token(" ".join(words)))
+            words = []
+        out.append(Token(part))
+    if words:
+        out.append(Token(" ".join(words)))
+    return out
+
+
+def grid_tokens(rows: list[list[Cell]], section: str) -> list[Token]:
+    """Cells of a real grid in reading order, value cells keyed by the header labels above them."""
+    first_data = next((i for i, row in enumerate(rows) if any(parse_value(c.text) not in (TEXT, None) for c in row)),
+                      len(rows))
+    columns = _header_columns(rows[:first_data], section)
+    expected = {"applications": len(APPLICANT_COLUMNS), "appeals": len(APPEAL_KINDS) * len(APPEAL_OUTCOMES)}.get(section)
+    keyed = expected is not None and len(set(columns.values())) == expected
+    tokens = []
+    for row in rows:
+        for cell in row:
+            key = None
+            if keyed and cell.col is not None and parse_value(cell.text) is not TEXT:
+                covered = {columns[c] for c in range(cell.col, cell.col + cell.span) if c in columns}
+                key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
+            tokens.append(Token(cell.text, key))
+    return tokens
+
+
+def _header_columns(header_rows: list[list[Cell]], section: str) -> dict[int, str]:
+    labels: dict[int, list[str]] = {}
+    for row in header_rows:
+        for cell in row:
+            if cell.col is None:
+                continue
+            text = re.sub(r"\s+", "", cell.text)
+            for c in range(cell.col, cell.col + cell.span):
+                labels.setdefault(c, []).append(text)
+    columns = {}
+    for col, texts in labels.items():
+        if section == "applications":
+            # the lowest header that names a column wins ("法人或其他组织" spans several)
+            keys = [k for t in texts for k, p in _APPLICANT_HEADERS if re.fullmatch(p, t)]
+            if keys:
+                columns[col] = keys[-1]
+        elif section == "appeals":
+            kind = next((k for t in texts for k, p in _APPEAL_KIND_HEADERS if re.search(p, t)), None)
+            outcome = next((k for t in reversed(texts) for k, p in _APPEAL_OUTCOME_HEADERS if re.search(p, t)), None)
+            if kind and outcome:
+                columns[col] = f"{kind}.{outcome}"
+    return columns
+
+
+# ---------------------------------------------------------------- sections
+
+_SECTION_HEADINGS = {
+    "active": r"主动公开政府信息(的)?情况",
+    "applications": r"收到和处理政府信息公开申请(的)?情况",
+    "appeals": r"政府信息公开行政复议[、和及与]?行政诉讼(的)?情况|行政复议[、和及与]行政诉讼情况",
+    "end": r"存在的主要问题|主要问题及改进|其他需要报告的事项",
+}
+# Where a table starts when its heading is missing.
+_SECTION_ANCHORS = {
+    "active": r"第二十条第",
+    "applications": r"申请人情况|本年新收政府信息公开申请",
+    "appeals": r"行政复议[\s|]*\n?[\s|]*行政诉讼",
+}
+_HEADING_PREFIX = r"^[\s|#*]*([一二三四五六七八九十]+|\d+)?\s*[、.．]?\s*"
+
+
+def split_sections(text: str) -> dict[str, str]:
+    """The text of tables 二, 三, 四 (keys active, applications, appeals), found by headings or anchors."""
+    starts: dict[str, int] = {}
+    for name, pattern in _SECTION_HEADINGS.items():
+        for m in re.finditer(_HEADING_PREFIX + f"({pattern})[^\n]{{0,12}}$", text, re.M):
+            if name != "end" or m.start() > max(starts.values(), default=0):
+                starts[name] = m.start()
+                break
+    for name, pattern in _SECTION_ANCHORS.items():
+        if name not in starts:
+            m = re.search(pattern, text)
+            if m:
+                starts[name] = text.rfind("\n", 0, m.start()) + 1
+    order = sorted(starts.items(), key=lambda kv: kv[1])
+    sections = {}
+    for i, (name, start) in enumerate(order):
+        end = order[i + 1][1] if i + 1 < len(order) else len(text)
+        if name != "end":
+            sections[name] = text[start:end]
+    return sections
+
+
+def section_of_table(text: str) -> str | None:
+    """Which of tables 二, 三, 四 an HTML/PDF table holds, judged by its labels."""
+    flat = re.sub(r"\s+", "", text)
+    if re.search(r"本年新收|予以公开|申请人情况", flat):
+        return "applications"
+    if "行政复议" in flat and re.search(r"维持|纠正", flat):
+        return "appeals"
+    if re.search(r"第二十条|规章|行政许可|规范性文件", flat):
+        return "active"
+    return None
+
+
+def split_grid(rows: list[list[Cell]]) -> dict[str, list[list[Cell]]]:
+    """A grid holding several of the tables (one big <table>) split at each table's first row."""
+    parts: dict[str, list[list[Cell]]] = {}
+    current = None
+    for row in rows:
+        row_text = "".join(c.text for c in row)
+        kind = section_of_table(row_text) if re.search(r"第二十条|申请人情况|本年新收|行政复议", row_text) else None
+        if kind and kind not in parts:
+            current = kind
+        elif current is None:
+            current = section_of_table(row_text)
+        if current:
+            parts.setdefault(current, []).append(row)
+    return parts
+
+
+# ---------------------------------------------------------------- template
+
+def template_signals(active_tokens: list[Token], application_tokens: list[Token]) -> str | None:
+    """'2021' or '2019' from the labels the tables use, None if they don't tell."""
+    measures = {m for t in active_tokens if len(t.text) < _MAX_LABEL for m in [_match(_MEASURE_PATTERNS, t.text)] if m}
+    texts = " ".join(t.text for t in active_tokens + application_tokens)
+    votes_2021 = len(measures & _2021_MEASURES) + ("收费金额" in texts) + bool(re.search(r"不补正|缴纳费用", texts))
+    votes_2019 = len(measures & _2019_MEASURES) + ("政府集中采购" in texts) + ("其他对外管理服务事项" in texts)
+    if votes_2021 > votes_2019:
+        return "2021"
+    if votes_2019 > votes_2021:
+        return "2019"
+    return None
+
+
+# ---------------------------------------------------------------- table 二
+
+def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
+    items = ACTIVE_ITEMS[template]
+    tokens = _merge_split_labels(tokens, _MEASURE_PATTERNS)
+    result: dict[str, dict] = {}
+    header: list[str] = []
+    header_complete = True
+    current, slots = None, []
+
+    def finish():
+        if current is None or current not in items:
+            return
+        measures = header if header_complete and len(header) == len(items[current]) else items[current]
+        values = _pick_slots(slots, len(measures))
+        result[current] = {
+            m: (float(v) if m in MONEY_MEASURES and v is not None else v) for m, v in zip(measures, values)
+        } if values else {m: None for m in measures}
+
+    for token in tokens:
+        value = token.value
+        if value is TEXT:
+            if len(token.text) > _MAX_LABEL:
+                continue
+            item = _match(_ITEM_PATTERNS, token.text)
+            measure = _match(_MEASURE_PATTERNS, token.text)
+            if item:
+                finish()
+                current, slots = item, []
+            elif measure:
+                if current is not None:   # a new header block starts
+                    finish()
+                    current, header, header_complete = None, [], True
+                if measure not in header:
+                    header.append(measure)
+            elif re.search(r"第二十条", token.text):
+                finish()
+                current, header, header_complete = None, [], True
+            elif current is None and token.text not in ("信息内容",) and re.search(r"本年|数量|件数|金额", token.text):
+                header_complete = False   # a header cell we could not read ("本年新")
+        elif current is not None:
+            slots.append(value)
+    finish()
+
+    problems = [f"active: no row for {ACTIVE_LABELS[item]}" for item in items if item not in result]
+    for item, values in result.items():
+        if all(v is None for v in values.values()):
+            problems.append(f"active: no values for {ACTIVE_LABELS[item]}")
+    return result, problems
+
+
+def _merge_split_labels(tokens: list[Token], patterns) -> list[Token]:
+    """'本年新' + '制作数量' → '本年新制作数量' when only the joined text is a label."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (nxt is not None and token.value is TEXT and nxt.value is TEXT
+                and not _match(patterns, token.text) and not _match(patterns, nxt.text)
+                and _match(patterns, token.text + nxt.text)):
+            out.append(Token(token.text + nxt.text))
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _pick_slots(slots: list, n: int) -> list | None:
+    """n values from the cells after a label: the numbers when exactly n, else the first n cells."""
+    numbers = [s for s in slots if s is not None]
+    if not numbers:
+        return None
+    if len(numbers) == n:
+        return numbers
+    return (slots + [None] * n)[:n]
+
+
+# ---------------------------------------------------------------- table 三
+
+def _application_label(text: str, group: str | None, seen_outcome: bool) -> tuple[str, str | None] | None:
+    """('row', key) or ('group', name) for a label cell of table 三; None for anything else."""
+    flat = re.sub(r"\s+", "", text)
+    if len(flat) > _MAX_LABEL:
+        return None
+    if group == "other" and re.fullmatch(r"[(（]?\d?[)）.、．]?其他", flat):
+        return ("row", "other_misc")
+    if seen_outcome and re.fullmatch(r"(总计|合计)", flat):
+        return ("row", "total_handled")
+    row = _match(_ROW_PATTERNS, flat)
+    if row:
+        return ("row", row)
+    group_name = _match(_GROUP_PATTERNS, flat)
+    if group_name:
+        return ("group", group_name)
+    return None
+
+
+def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
+    rows: dict[str, dict] = {}
+    problems: list[str] = []
+    group, current, slots = None, None, []
+
+    def finish():
+        if current is None or not slots or current in rows:
+            return
+        values = _applicant_values(slots)
+        if values is None:
+            if any(value is not None for value, _ in slots):
+                numbers = [v for v, _ in slots if v is not None]
+                problems.append(f"applications: row {current} has {len(numbers)} values, expected 7 or 1")
+            return
+        rows[current] = values
+
+    for token in tokens:
+        value = token.value
+        if value is TEXT:
+            label = _application_label(token.text, group, seen_outcome=any(r in rows for r in OUTCOME_ROWS))
+            if label is None:
+                continue
+            finish()
+            kind, name = label
+            slots = []
+            if kind == "group":
+                group = name
+                # 2019's single 其他处理 row carries its values on the group label itself
+                current = "other" if name == "other" else None
+            else:
+                current = name
+                if name in ("total_handled", "carried_forward", "new_received", "carried_over"):
+                    group = None
+        elif current is not None:
+            slots.append((value, token.key))
+    finish()
+
+    subrows = [rows[r] for r in OTHER_SUBROWS if r in rows]
+    if "other" not in rows and len(subrows) == len(OTHER_SUBROWS):
+        rows["other"] = {c: _sum_or_none(row.get(c) for row in subrows) for c in APPLICANT_COLUMNS}
+
+    ordered = {key: rows[key] for key in APPLICATION_ROWS if key in rows}
+    return ordered, problems
+
+
+def _applicant_values(slots: list[tuple]) -> dict | None:
+    n = len(APPLICANT_COLUMNS)
+    keyed = [(v, k) for v, k in slots if k is not None]
+    numbers = [v for v, _ in slots if v is not None]
+    if keyed:
+        merged = [v for v, k in keyed if k == MERGED and v is not None]
+        if merged and len(numbers) == 1:
+            return _collapsed(merged[0])
+        values = {c: None for c in APPLICANT_COLUMNS}
+        for v, k in keyed:
+            if k in values and values[k] is None:
+                values[k] = v
+        return values if any(v is not None for v in values.values()) else None
+    if not numbers:
+        return None
+    if len(numbers) == 1 and slots[0][0] is not None and len([s for s in slots if s[0] is not None]) == 1:
+        return _collapsed(numbers[0])
+    if len(numbers) == n:
+        return dict(zip(APPLICANT_COLUMNS, numbers))
+    if len(slots) >= n and len(numbers) < n:
+        return dict(zip(APPLICANT_COLUMNS, [v for v, _ in slots[:n]]))
+    if len(numbers) > n:
+        return dict(zip(APPLICANT_COLUMNS, numbers[:n]))
+    return None
+
+
+def _collapsed(value) -> dict:
+    """A row printed as one merged cell: the schema keeps it under total."""
+    return {c: (value if c == "total" else None) for c in APPLICANT_COLUMNS}
+
+
+def _sum_or_none(values):
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
+
+
+# ---------------------------------------------------------------- table 四
+
+def parse_appeals(tokens: list[Token]) -> tuple[dict, list[str]]:
+    slots = [(t.value, t.key) for t in tokens if t.value is not TEXT]
+    n = len(APPEAL_KINDS) * len(APPEAL_OUTCOMES)
+    keys = [f"{k}.{o}" for k in APPEAL_KINDS for o in APPEAL_OUTCOMES]
+    by_key = {k: v for v, k in slots if k in keys}
+    if len(by_key) == n:
+        flat = [by_key[k] for k in keys]
+    else:
+        numbers = [v for v, _ in slots if v is not None]
+        if len(numbers) == n:
+            flat = numbers
+        elif len(numbers) > n:
+            flat = numbers[:n]
+        elif len(slots) >= n and numbers:
+            # blank cells inside the row: keep their places
+            first = next(i for i, (v, _) in enumerate(slots) if v is not None)
+            flat = [v for v, _ in slots[first:first + n]]
+            flat += [None] * (n - len(flat))
+        else:
+            return {}, [f"appeals: found {len(numbers)} values, expected {n}"] if numbers else ["appeals: no values"]
+    appeals = {}
+    for i, kind in enumerate(APPEAL_KINDS):
+        appeals[kind] = dict(zip(APPEAL_OUTCOMES, flat[i * 5:(i + 1) * 5]))
+    return appeals, []
