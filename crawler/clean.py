@@ -32,10 +32,9 @@ def strip_pinyin_glosses(text: str) -> tuple[str, int]:
 
 def traditional_share(text: str) -> float:
     """Share of Han characters that the Traditional→Simplified table changes."""
-    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not han:
+    sample = "".join(c for c in text[:12000] if "\u4e00" <= c <= "\u9fff")[:4000]
+    if not sample:
         return 0.0
-    sample = "".join(han[:20000])
     converted = _t2s().convert(sample)
     changed = sum(1 for a, b in zip(sample, converted) if a != b)
     return changed / len(sample)

@@ -66,7 +66,7 @@ def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
         text = _strict(body, declared)
         if text is not None:
             return Decoded(text, declared, declared, False)
-    guess = normalise_encoding((chardet.detect(body[:200_000]) or {}).get("encoding"))
+    guess = normalise_encoding((chardet.detect(body[:32_000]) or {}).get("encoding"))
     for candidate in filter(None, (guess, "gb18030", "big5hkscs")):
         text = _strict(body, candidate)
         if text is not None:

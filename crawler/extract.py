@@ -18,6 +18,7 @@ _META_NAMES = {
     "site": ("sitename", "og:site_name", "site_name"),
     "column": ("columnname",),
 }
+_BLOCKS = frozenset(("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "table", "ul", "section", "article"))
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "select", "button")
 
 
@@ -46,7 +47,7 @@ def extract_html(html: str) -> Extracted:
     titles = _titles(tree, meta)
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
     links = [(a.get("href", ""), _text(a)) for a in tree.iter("a") if a.get("href")]
-    header_text = _page_text(tree)[:4000]
+    header_text = _page_text(tree, limit=4000)
     # trafilatura prunes the tree in place; we are done reading it.
     text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
                                favor_recall=True, deduplicate=False, output_format="txt") or ""
@@ -88,35 +89,41 @@ def _titles(tree, meta: dict) -> list[str]:
     return [t for t in dict.fromkeys(titles) if t and len(t) <= 150]
 
 
-def _page_text(tree) -> str:
-    """Visible text of the whole page, one block per line (fallback and metadata block)."""
+class _Enough(Exception):
+    pass
+
+
+def _page_text(tree, limit: int = 1_000_000) -> str:
+    """Visible text of the page, one block per line, up to about `limit` characters."""
     body = tree.find("body")
-    root = body if body is not None else tree
-    parts = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
-            continue
-        if _inside(el, _DROP_TAGS):
-            continue
+    parts: list[str] = []
+    size = 0
+
+    def add(text):
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+        if size > limit:
+            raise _Enough
+
+    def walk(el):
         if el.text and el.text.strip():
-            parts.append(el.text.strip())
+            add(el.text.strip())
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in _DROP_TAGS:
+                walk(child)
+            if child.tail and child.tail.strip():
+                add(child.tail.strip())
         if el.tag in ("td", "th"):
-            parts.append(" | ")
-        elif el.tag in ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table"):
-            parts.append("\n")
-        if el.tail and el.tail.strip():
-            parts.append(el.tail.strip())
-    text = "".join(parts)
-    return re.sub(r"\n\s*\n+", "\n", text)
+            add(" | ")
+        elif el.tag in _BLOCKS:
+            add("\n")
 
-
-def _inside(el, tags) -> bool:
-    parent = el.getparent()
-    while parent is not None:
-        if parent.tag in tags:
-            return True
-        parent = parent.getparent()
-    return False
+    try:
+        walk(body if body is not None else tree)
+    except _Enough:
+        pass
+    return re.sub(r"\n\s*\n+", "\n", "".join(parts)[:limit])
 
 
 def _data_tables(tree):
@@ -133,8 +140,8 @@ def table_grid(table) -> list[list[Cell]]:
     each cell appears once, in the row where it starts."""
     occupied: dict[tuple[int, int], bool] = {}
     rows: list[list[Cell]] = []
-    row_elements = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
-    for r, tr in enumerate(row_elements):
+    # data tables are innermost (see _data_tables), so every <tr> below is their own
+    for r, tr in enumerate(table.iter("tr")):
         cells = []
         c = 0
         for td in tr:
@@ -142,8 +149,8 @@ def table_grid(table) -> list[list[Cell]]:
                 continue
             while occupied.get((r, c)):
                 c += 1
-            colspan = _span(td.get("colspan"))
-            rowspan = _span(td.get("rowspan"))
+            colspan = _span(td.get("colspan")) if "colspan" in td.attrib else 1
+            rowspan = _span(td.get("rowspan")) if "rowspan" in td.attrib else 1
             for dr in range(rowspan):
                 for dc in range(colspan):
                     occupied[(r + dr, c + dc)] = True
@@ -152,13 +159,6 @@ def table_grid(table) -> list[list[Cell]]:
         if cells:
             rows.append(cells)
     return rows
-
-
-def _owner_table(tr):
-    parent = tr.getparent()
-    while parent is not None and parent.tag != "table":
-        parent = parent.getparent()
-    return parent
 
 
 def _span(value) -> int:

@@ -14,6 +14,8 @@ _REPORT_NAME = r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|�
 _TITLE_AFTER = re.compile(rf"^(?P<agency>[^\n]{{0,60}}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<mid>[^\n]{{0,40}}?){_REPORT_NAME}")
 _TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{_REPORT_NAME}")
 
+# Pages about a report rather than the report: notices, 解读, 图解, news.
+_NOT_A_TITLE = re.compile(r"关于.{0,40}(通知|公告|通报)|解读|图解|问答|的通知$|会议|情况说明|发布会")
 _GOV_SUFFIX = re.compile(
     r"(人民政府|政府|办公室|办公厅|办事处|委员会|管委会|管理委员会|委|局|厅|部|署|院|办|街道|镇|乡|中心|处|所|站|队|"
     r"分局|支队|大队|总队|监狱|法院|检察院|公司|集团|银行|学校|大学|学院|医院|馆|会|社|园区|开发区|新区|区|县|市|省|州|盟|旗)$"
@@ -45,7 +47,7 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
     lines = head.split("\n")
     for i, line in enumerate(lines):
         line = line.strip(" |#*")
-        if len(line) > 120 or not _TITLE_LINE.search(line):
+        if len(line) > 120 or not _TITLE_LINE.search(line) or _NOT_A_TITLE.search(line):
             continue
         m = _TITLE_AFTER.search(line)
         if not m:

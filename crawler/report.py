@@ -87,12 +87,12 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
     spam = find_spam("\n".join([text, *titles]))
     if spam:
         flags.append({"code": "spam_injection", "detail": "injected phrases removed: " + "; ".join(spam[:5])})
-    clean_body, _ = strip_spam(text)
+    clean_body = strip_spam(text) if spam else text
     clean_body = normalise_years(clean_body)
 
     # Identity: the raw title keeps the spam so agency_raw shows what was printed.
     title, agency_raw, year = None, None, None
-    for candidate in [*titles, clean_body[:600], normalise_years(text[:600])]:
+    for candidate in [*titles, text[:600]]:
         title, agency_raw, year = find_title(normalise_years(candidate))
         if year:
             break
@@ -119,7 +119,7 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
         **tables,
         "flags": [],
         # additive fields (see README): where the identity came from
-        "title": strip_spam(title)[0] if title else None,
+        "title": strip_spam(title) if title else None,
         "publisher": meta.get("publisher"),
         "index_no": meta.get("index_no"),
         "agency_key": canonical_agency(agency),
@@ -131,12 +131,12 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
 
 
 def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None) -> tuple[str | None, dict | None]:
-    cleaned = strip_spam(raw)[0].strip() if raw else None
+    cleaned = strip_spam(raw).strip() if raw else None
     if is_plausible_agency(cleaned):
         return cleaned, None
     for candidate, where in ((meta.get("publisher"), "发布机构"), (_site_agency(html_meta.get("site")), "site name"),
                              (hint, "portal list")):
-        candidate = strip_spam(candidate)[0].strip() if candidate else None
+        candidate = strip_spam(candidate).strip() if candidate else None
         if is_plausible_agency(candidate):
             if raw:
                 return candidate, {"code": "agency_suspect",
@@ -160,23 +160,23 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[dict],
         parts = split_grid(grid) if kind else {}
         for name, rows in parts.items():
             grid_parts.setdefault(name, []).extend(rows)
-    token_sources = {}
-    for name in SECTIONS:
-        candidates = []
-        if name in grid_parts:
-            candidates.append(grid_tokens(grid_parts[name], name))
+    grid_cells = {name: grid_tokens(rows, name) for name, rows in grid_parts.items()}
+
+    def token_sources(name):
+        """Grid cells first; the flattened text only when the grid gives nothing."""
+        if name in grid_cells:
+            yield grid_cells[name]
         if name in sections_text:
-            candidates.append(text_tokens(sections_text[name]))
-        token_sources[name] = candidates
+            yield text_tokens(sections_text[name])
 
     def first(name):
-        return token_sources[name][0] if token_sources[name] else []
+        return next(token_sources(name), [])
 
     template = template_signals(first("active"), first("applications")) or expected_template(year)
     results, problems = {}, {}
     for name in SECTIONS:
         results[name], problems[name] = {}, []
-        for tokens in token_sources[name]:
+        for tokens in token_sources(name):
             if name == "active":
                 parsed, issues = parse_active(tokens, template) if template else ({}, ["active: template unknown"])
             elif name == "applications":

@@ -18,7 +18,7 @@ _LOTTERY_AD = r"(?:平台|官网|官方网站|网址|app|APP|App|下载|注册|�
 _TERM = "|".join(re.escape(t) for t in sorted(_SPAM_TERMS, key=len, reverse=True))
 # One injected phrase: "立博平台,立博官网:" — a term with ad words, repeated and joined by commas.
 _PHRASE = re.compile(
-    rf"(?:(?:{_TERM})[\w]{{0,4}}?{_AD_SUFFIX}?[,，、\s]*)+(?:[:：])?"
+    rf"(?:(?:{_TERM})[\w]{{0,4}}?{_AD_SUFFIX}*[,，、\s]*)+(?:[:：])?"
     rf"|(?:[\w]{{1,6}}彩票{_LOTTERY_AD}[,，、\s]*)+",
     re.I,
 )
@@ -34,11 +34,8 @@ def find_spam(text: str) -> list[str]:
     return sorted(counts, key=counts.get, reverse=True)
 
 
-def strip_spam(text: str) -> tuple[str, list[str]]:
-    phrases = find_spam(text)
-    if not phrases:
-        return text, []
-    return _PHRASE.sub("", text), phrases
+def strip_spam(text: str) -> str:
+    return _PHRASE.sub("", text)
 
 
 def has_spam(text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 APPLICANT_COLUMNS = ["natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"]
 APPEAL_KINDS = ["review", "suit_direct", "suit_after_review"]
@@ -136,14 +137,15 @@ class Cell:
     span: int = 1
 
 
-@dataclass
 class Token:
-    text: str
-    key: str | None = None   # column key when the cell's column is known from a grid
+    """One cell in reading order: its text, its parsed value, and its column key when
+    the cell's column is known from a grid."""
+    __slots__ = ("text", "key", "value")
 
-    @property
-    def value(self):
-        return parse_value(self.text)
+    def __init__(self, text: str, key: str | None = None):
+        self.text = text
+        self.key = key
+        self.value = parse_value(text)
 
 
 class _Text:
@@ -155,6 +157,8 @@ TEXT = _Text()
 
 def parse_value(text: str):
     """A cell's number; None for an empty cell; TEXT for a label."""
+    if text.isascii() and text.isdigit():
+        return int(text)
     s = text.strip().replace(",", "").replace(" ", "")
     if _EMPTY_VALUES.match(s):
         return None
@@ -167,9 +171,14 @@ def parse_value(text: str):
 
 def _match(patterns, text: str) -> str | None:
     for key, pattern in patterns:
-        if re.search(pattern, text):
+        if _compiled(pattern).search(text):
             return key
     return None
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
 
 
 # ---------------------------------------------------------------- tokens
@@ -213,19 +222,18 @@ def _split_line(line: str) -> list[Token]:
 
 def grid_tokens(rows: list[list[Cell]], section: str) -> list[Token]:
     """Cells of a real grid in reading order, value cells keyed by the header labels above them."""
-    first_data = next((i for i, row in enumerate(rows) if any(parse_value(c.text) not in (TEXT, None) for c in row)),
-                      len(rows))
+    token_rows = [[Token(c.text) for c in row] for row in rows]
+    first_data = next((i for i, row in enumerate(token_rows) if any(t.value not in (TEXT, None) for t in row)), len(rows))
     columns = _header_columns(rows[:first_data], section)
     expected = {"applications": len(APPLICANT_COLUMNS), "appeals": len(APPEAL_KINDS) * len(APPEAL_OUTCOMES)}.get(section)
     keyed = expected is not None and len(set(columns.values())) == expected
     tokens = []
-    for row in rows:
-        for cell in row:
-            key = None
-            if keyed and cell.col is not None and parse_value(cell.text) is not TEXT:
+    for row, token_row in zip(rows, token_rows):
+        for cell, token in zip(row, token_row):
+            if keyed and cell.col is not None and token.value is not TEXT:
                 covered = {columns[c] for c in range(cell.col, cell.col + cell.span) if c in columns}
-                key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
-            tokens.append(Token(cell.text, key))
+                token.key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
+            tokens.append(token)
     return tokens
 
 

@@ -1,0 +1,66 @@
+"""Full parse vs. trafilatura extraction alone, over the same HTML pages, in one run.
+
+Prints reports/second for both and the ratio (target: full parse costs at most 1.5x
+extraction alone). Ratios, not absolute figures, are comparable across noisy machines.
+"""
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import trafilatura  # noqa: E402
+
+from crawler.decode import decode_bytes  # noqa: E402
+from crawler.report import NotAReport, parse_report  # noqa: E402
+
+
+def inputs() -> list[bytes]:
+    pages = sorted((ROOT / "tests" / "fixtures" / "html").glob("*.html"))
+    pages += sorted((ROOT / "demo" / "sites").rglob("*.htm*"))
+    bodies = [p.read_bytes() for p in pages]
+    return [b for b in bodies if _is_report(b)]
+
+
+def _is_report(body: bytes) -> bool:
+    try:
+        parse_report(body)
+        return True
+    except (NotAReport, ValueError):
+        return False
+
+
+def extraction_only(body: bytes) -> None:
+    # the baseline does what any trafilatura user must: decode, then extract with tables
+    trafilatura.extract(decode_bytes(body).text, include_tables=True, favor_recall=True, output_format="txt")
+
+
+def timed(func, bodies, rounds) -> float:
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for body in bodies:
+            func(body)
+    return rounds * len(bodies) / (time.perf_counter() - start)
+
+
+def main(rounds: int = 5) -> None:
+    bodies = inputs()
+    timed(parse_report, bodies, 1)      # warm caches (OpenCC, regexes) for both sides
+    timed(extraction_only, bodies, 1)
+    results = {"extract": [], "parse": []}
+    for _ in range(3):                  # interleave so drift hits both alike
+        results["extract"].append(timed(extraction_only, bodies, rounds))
+        results["parse"].append(timed(parse_report, bodies, rounds))
+    extract, parse = max(results["extract"]), max(results["parse"])
+    print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}, {len(bodies)} report pages x {rounds} rounds")
+    print(f"trafilatura extraction alone: {extract:8.1f} reports/s")
+    print(f"full parse (nianbao):         {parse:8.1f} reports/s")
+    print(f"cost ratio full/extraction:   {extract / parse:8.2f}x  (target <= 1.50x)")
+
+
+if __name__ == "__main__":
+    main()

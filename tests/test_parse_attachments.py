@@ -1,0 +1,56 @@
+"""DOCX and PDF attachments go through the same parser; broken ones fail cleanly."""
+import io
+
+import docx
+import pytest
+
+import html_cases as cases
+from crawler.report import UnreadableInput, parse_report
+from test_parse_layouts import ROWS_2019
+
+
+def build_docx() -> bytes:
+    document = docx.Document()
+    for line in ["东坡区司法局2020年政府信息公开工作年度报告", "一、总体情况", "2020年，全年共收到政府信息公开申请7件。",
+                 "三、收到和处理政府信息公开申请情况"]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=0, cols=9)
+    header = table.add_row().cells
+    header[0].merge(header[1]).text = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"
+    header[2].text = "自然人"
+    header[3].merge(header[7]).text = "法人或其他组织"
+    header[8].text = "总计"
+    sub = table.add_row().cells
+    for i, label in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]):
+        sub[3 + i].text = label
+    for label, values in ROWS_2019:
+        cells = table.add_row().cells
+        cells[0].merge(cells[1]).text = label
+        if values == [0] * 7:
+            cells[2].merge(cells[8]).text = "0"     # a row merged into one cell
+        else:
+            for i, v in enumerate(values or []):
+                cells[2 + i].text = str(v)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_attachment():
+    r = parse_report(build_docx(), filename="report.docx")
+    assert (r["agency"], r["year"], r["source"]["format"]) == ("东坡区司法局", 2020, "docx")
+    apps = r["applications"]
+    assert apps["new_received"] == dict(zip(cases.COLS, [5, 1, 0, 0, 1, 0, 7]))
+    assert apps["unavailable_not_held"] == dict(zip(cases.COLS, [1, 0, 0, 0, 1, 0, 2]))
+    assert apps["denied_state_secret"] == cases.merged(0)
+    assert "balance_mismatch" not in {f["code"] for f in r["flags"]}
+
+
+@pytest.mark.parametrize("body,name,message", [
+    (b"%PDF-1.4 this is not really a pdf", "r.pdf", "unreadable PDF"),
+    (b"PK\x03\x04 truncated zip", "r.docx", "unreadable DOCX"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "r.doc", "legacy .doc"),
+])
+def test_broken_attachments_raise_a_clear_error(body, name, message):
+    with pytest.raises(UnreadableInput, match=message):
+        parse_report(body, filename=name)

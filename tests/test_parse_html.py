@@ -1,0 +1,62 @@
+"""HTML fixtures in real portals' shapes, rendered from the dicts in html_cases.py."""
+from pathlib import Path
+
+import pytest
+
+import html_cases as cases
+from crawler.report import NotAReport, parse_report
+
+HTML = Path(__file__).parent / "fixtures" / "html"
+
+
+def parse(name, **kw):
+    return parse_report((HTML / name).read_bytes(), filename=name, **kw)
+
+
+def assert_tables(report, expected):
+    for key in ("agency", "year", "template", "published", "active", "applications", "appeals"):
+        assert report[key] == expected[key], key
+
+
+def test_rowspan_colspan_grid_is_mapped_by_labels():
+    r = parse("county_2020_rowspan.html")
+    assert_tables(r, cases.COUNTY_2020)
+    assert r["flags"] == []
+    # the merged "0" spanning seven columns is stored as a total only
+    assert r["applications"]["carried_over"] == cases.merged(0)
+    assert r["index_no"] == "11341723MB1583722X/2021-00012"
+
+
+def test_2021_template_page_with_late_publication_and_unbalanced_column():
+    r = parse("bureau_2021_template.html")
+    assert_tables(r, cases.BUREAU_2022)
+    assert r["applications"]["other"] == cases.row(8, 0, 0, 0, 0, 0)
+    assert sorted((f["code"], f["detail"]) for f in r["flags"]) == [
+        ("balance_mismatch", "natural_person: 45 + 0 != 46 + 0"),
+        ("balance_mismatch", "total: 45 + 0 != 46 + 0"),
+        ("published_late", "published 2023-02-15, after the 2023-01-31 deadline"),
+    ]
+
+
+def test_gbk_bytes_labelled_utf8_are_repaired():
+    r = parse("gbk_says_utf8.html")
+    assert_tables(r, cases.COUNTY_2020)
+    assert [f["code"] for f in r["flags"]] == ["encoding_repaired"]
+    assert r["source"]["encoding"] == "gb18030"
+
+
+def test_news_page_linking_to_reports_is_not_a_report():
+    with pytest.raises(NotAReport):
+        parse("news_not_report.html")
+
+
+def test_report_below_a_notice_is_found():
+    r = parse("report_below_notice.html")
+    assert_tables(r, {**cases.COUNTY_2020, "published": None})
+    assert r["flags"] == []
+
+
+def test_sidebar_and_footer_do_not_leak_into_identity():
+    r = parse("county_2020_rowspan.html")
+    assert r["title"] == "青阳县人民政府2020年政府信息公开工作年度报告"
+    assert r["publisher"] == "青阳县人民政府"
