@@ -88,6 +88,44 @@ def format_summary(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _open_existing_db(path: str):
+    from . import store
+    if not Path(path).exists():
+        print(f"error: no database at {path} (run a crawl first: make demo, or scrapy crawl reports)", file=sys.stderr)
+        return None
+    return store.open_db(path)
+
+
+def cmd_reparse(args) -> int:
+    from . import store
+    db = _open_existing_db(args.db)
+    if db is None:
+        return 2
+
+    def progress(done, total):
+        if done == total or done % 25 == 0:
+            print(f"\r  re-parsed {done}/{total} sources", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    counts = store.reparse(db, progress=progress)
+    print("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from . import store
+    db = _open_existing_db(args.db)
+    if db is None:
+        return 2
+    for path in store.export(db, args.out, args.format):
+        print(path)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+    return run_demo(port=args.port, db=args.db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="nianbao: 政府信息公开工作年度报告 crawler tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +133,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the schema JSON instead of a summary")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("reparse", help="re-parse every stored source with the current parser (no network)")
+    p.add_argument("--db", default="output/reports.db")
+    p.set_defaults(func=cmd_reparse)
+
+    p = sub.add_parser("export", help="write flat files: csv (reports, cells, flags, sources) or jsonl (one report per line)")
+    p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    p.add_argument("--db", default="output/reports.db")
+    p.add_argument("--out", default="output/export")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="serve the bundled demo portals on 127.0.0.1 and crawl them into the database")
+    p.add_argument("--port", type=int, default=8808)
+    p.add_argument("--db", default="output/reports.db")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -166,3 +166,23 @@ def _span(value) -> int:
         return max(1, min(int(str(value).strip()), 50))
     except (TypeError, ValueError):
         return 1
+
+
+@dataclass
+class Outline:
+    """What the spider needs to judge a page: its title, visible text and links."""
+    title: str
+    text: str
+    links: list[tuple[str, str, str]]   # (href, anchor text, title attribute)
+    html: str
+
+
+def outline_html(html: str) -> Outline:
+    tree = parse_html(html)
+    if tree is None:
+        return Outline("", "", [], html)
+    titles = _titles(tree, _meta_tags(tree))
+    links = [(a.get("href", "").strip(), _text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
+    # <title> usually ends with the site name: "报告标题_青阳县人民政府"
+    title = re.split(r"\s*[_|｜—-]{1,2}\s*", titles[0])[0] if titles else ""
+    return Outline(title, _page_text(tree, limit=30000), links, html)

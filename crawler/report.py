@@ -28,31 +28,40 @@ class UnreadableInput(ValueError):
 
 
 def parse_report(body: bytes | str, *, url: str | None = None, content_type: str | None = None,
-                 filename: str | None = None, agency_hint: str | None = None) -> dict:
-    """Parse one report page or file. `agency_hint` (e.g. the portal's agency) is used only
-    when the page itself names no plausible agency."""
+                 filename: str | None = None, agency_hint: str | None = None,
+                 continuations: list[bytes] = ()) -> dict:
+    """Parse one report page or file. `continuations` are the later pages of a report split
+    over several pages; `agency_hint` (e.g. the portal's agency) is used only when the page
+    itself names no plausible agency."""
+    extracted, flags, source = read_document(body, url=url, content_type=content_type, filename=filename)
+    for more in continuations:
+        extra, extra_flags, _ = read_document(more, content_type=content_type)
+        extracted.text += "\n" + extra.text
+        extracted.grids += extra.grids
+        flags += [f for f in extra_flags if f not in flags]
+    return _parse_extracted(extracted, flags, source, agency_hint)
+
+
+def read_document(body: bytes | str, *, url=None, content_type=None, filename=None) -> tuple[Extracted, list[dict], dict]:
+    """Any supported input to its text, titles, metadata and grids, with the decoding flags."""
     flags: list[dict] = []
     source = {"url": url, "format": None, "encoding": None}
     if isinstance(body, str):
         source["format"] = "html" if re.search(r"<(html|body|table|div|p)[\s>]", body[:4096], re.I) else "text"
-        extracted = _extract(body, source["format"])
-    else:
-        fmt = sniff_format(body, filename or url, content_type)
-        source["format"] = fmt
-        if fmt == "pdf":
-            extracted = _from_attachment(read_pdf, body)
-        elif fmt == "docx":
-            extracted = _from_attachment(read_docx, body)
-        elif fmt == "doc":
-            raise UnreadableInput("legacy .doc/.wps (OLE) files are not supported; convert to .docx or PDF")
-        else:
-            decoded = decode_bytes(body, content_type)
-            source["encoding"] = decoded.encoding
-            if decoded.repaired:
-                flags.append({"code": "encoding_repaired",
-                              "detail": f"declared {decoded.declared}, decoded as {decoded.encoding}"})
-            extracted = _extract(decoded.text, fmt)
-    return _parse_extracted(extracted, flags, source, agency_hint)
+        return _extract(body, source["format"]), flags, source
+    fmt = sniff_format(body, filename or url, content_type)
+    source["format"] = fmt
+    if fmt == "pdf":
+        return _from_attachment(read_pdf, body), flags, source
+    if fmt == "docx":
+        return _from_attachment(read_docx, body), flags, source
+    if fmt == "doc":
+        raise UnreadableInput("legacy .doc/.wps (OLE) files are not supported; convert to .docx or PDF")
+    decoded = decode_bytes(body, content_type)
+    source["encoding"] = decoded.encoding
+    if decoded.repaired:
+        flags.append({"code": "encoding_repaired", "detail": f"declared {decoded.declared}, decoded as {decoded.encoding}"})
+    return _extract(decoded.text, fmt), flags, source
 
 
 def _extract(text: str, fmt: str) -> Extracted:

@@ -130,7 +130,7 @@ def report_body(report: dict, prose: list[str], problems: str = "", closing: str
 
 def page(title: str, body: str, *, site: str, charset: str = "utf-8", meta_block: dict | None = None,
          sidebar: list[tuple[str, str]] = (), breadcrumb: str = "首页 > 政府信息公开 > 政府信息公开年报",
-         extra_head: str = "") -> str:
+         extra_head: str = "", nav: list[tuple[str, str]] = (("/", "首页"), ("/index.html", "网站首页"))) -> str:
     """A CMS detail page: header, breadcrumb, metadata table, content, sidebar and footer chrome."""
     meta_rows = ""
     if meta_block:
@@ -144,7 +144,7 @@ def page(title: str, body: str, *, site: str, charset: str = "utf-8", meta_block
 {extra_head}<title>{escape(title)}_{escape(site)}</title></head>
 <body>
 <div class="header"><div class="logo">{escape(site)}</div>
-<ul class="nav"><li><a href="/">首页</a></li><li><a href="/xxgk/">政府信息公开</a></li><li><a href="/news/">新闻中心</a></li><li><a href="/hd/">互动交流</a></li></ul></div>
+<ul class="nav">{"".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in nav)}</ul></div>
 <div class="crumb">您当前的位置：{escape(breadcrumb)}</div>
 <div class="main">
 {meta_rows}

@@ -1,0 +1,93 @@
+"""Item pipelines: parse each fetched report off the reactor, then store it."""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from crawler import store
+from crawler.jobs import parse_item
+
+
+class ParsePipeline:
+    """Runs the core parser in worker processes (PARSE_WORKERS), so fetching goes on while
+    reports are parsed. The outcome is put on the item as item['outcome']."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler.settings.getint("PARSE_WORKERS"))
+        pipeline.crawler = crawler
+        return pipeline
+
+    def open_spider(self, spider=None):
+        if self.workers > 0:
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        else:
+            self.executor = ThreadPoolExecutor(1)
+
+    def close_spider(self, spider=None):
+        if self.executor:
+            self.executor.shutdown(wait=True)
+
+    async def process_item(self, item, spider=None):
+        future = self.executor.submit(parse_item, item)
+        # wait in a reactor thread, not on the reactor: fetching continues meanwhile
+        item["outcome"] = await maybe_deferred_to_future(deferToThread(future.result))
+        status, result = item["outcome"]
+        stats = self.crawler.stats
+        stats.inc_value(f"nianbao/parse/{status}")
+        if status == "report":
+            for flag in result["flags"]:
+                stats.inc_value(f"nianbao/flags/{flag['code']}")
+        return item
+
+
+class StorePipeline:
+    """Writes every item to REPORTS_DB (one transaction each) and records the crawl run."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler.settings.get("REPORTS_DB"))
+        pipeline.crawler = crawler
+        return pipeline
+
+    def open_spider(self, spider=None):
+        self.db = store.open_db(self.path)
+        self.started_at = store.now()
+        self.reports_before = self.db["reports"].count
+        self.keys_found: set[str] = set()
+        self.crawler.stats.set_value("nianbao/db", str(self.path))
+
+    def process_item(self, item, spider=None):
+        stats = self.crawler.stats
+        try:
+            result = store.store_fetch(self.db, item, item.get("outcome") or ("error", "not parsed"))
+        except Exception as exc:     # the transaction rolled back; count it and go on
+            stats.inc_value("nianbao/errors/store")
+            self.crawler.spider.logger.error("could not store %s: %s", item.get("url"), exc)
+            return {"url": item.get("url"), "stored": False}
+        if result.get("new_report"):
+            stats.inc_value("nianbao/reports_new")
+        if result["status"] == "report":
+            stats.inc_value("nianbao/reports_stored")
+            self.keys_found.add(result["key"])
+            stats.set_value("nianbao/reports_found", len(self.keys_found))
+        stats.set_value("nianbao/reports_in_db", self.db["reports"].count)
+        # keep the bytes out of memory and out of any feed export
+        return {"url": item.get("url"), "status": result["status"], "report_key": result.get("key")}
+
+    def close_spider(self, spider=None):
+        spider = self.crawler.spider
+        arguments = spider.arguments() if hasattr(spider, "arguments") else {}
+        stats = self.crawler.stats.get_stats()
+        self.run_id = store.record_run(self.db, self.started_at, arguments, stats, self.reports_before)
+        self.db.close()

@@ -1,0 +1,71 @@
+"""The main job on the bundled demo portals: serve them on loopback, run `scrapy crawl reports`
+over them, and show what was found and flagged."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "demo"
+
+
+def free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+def portals_for_port(port: int, out: Path) -> Path:
+    """demo/portals.csv with the start URLs pointing at `port`."""
+    text = (DEMO / "portals.csv").read_text(encoding="utf-8").replace(".test:8808", f".test:{port}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def crawl_command(portals: Path, db: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portals={portals}",
+            "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", f"REPORTS_DB={db}", "-s", "LOG_LEVEL=WARNING",
+            "-s", "PROGRESS_INTERVAL=3", *extra]
+
+
+def found_and_flagged(db_path: str) -> str:
+    from .store import open_db
+    db = open_db(db_path)
+    lines = [f"{'agency':<24}{'year':>6}  {'template':<9}{'published':<12}flags"]
+    for r in db.query("SELECT id, agency, year, template, published FROM reports ORDER BY agency, year"):
+        codes = [f["code"] for f in db.query("SELECT code FROM flags WHERE report_id = ? ORDER BY code", [r["id"]])]
+        name = r["agency"] or "(unknown agency)"
+        pad = 24 - sum(2 if ord(c) > 0x2E80 else 1 for c in name)
+        lines.append(f"{name}{' ' * max(pad, 1)}{r['year'] or '?':>6}  {r['template'] or '?':<9}{r['published'] or '?':<12}"
+                     + (", ".join(codes) or "-"))
+    db.close()
+    return "\n".join(lines)
+
+
+def run_demo(port: int = 8808, db: str = "output/reports.db") -> int:
+    sys.path.insert(0, str(ROOT))
+    from demo.server import DemoServer
+    port = free_port(port)
+    server = DemoServer(port).start_background()
+    print(f"demo portals serving on http://127.0.0.1:{port}/ (names in demo/hosts.txt)", flush=True)
+    try:
+        portals = portals_for_port(port, ROOT / "output" / "demo-portals.csv")
+        print("$ " + " ".join(crawl_command(portals, db)[1:]), flush=True)
+        code = subprocess.call(crawl_command(portals, db), cwd=ROOT)
+    finally:
+        server.shutdown()
+        server.server_close()
+        print("demo portals stopped", flush=True)
+    if code != 0:
+        print(f"the crawl failed (exit {code})", file=sys.stderr)
+        return code
+    print("\nreports in " + db + ":\n" + found_and_flagged(db))
+    print("\nbrowse them: make browse   (datasette on http://127.0.0.1:8001/)")
+    return 0

@@ -1,0 +1,146 @@
+"""Focused-crawl decisions as pure functions: which links lead to annual reports, which
+pages are reports, and where a list's next pages are. The spider only applies them."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from .clean import to_simplified
+from .identify import normalise_years
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")
+_SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".svg", ".mp4", ".mp3", ".avi", ".flv", ".zip", ".rar",
+                    ".7z", ".xls", ".xlsx", ".ppt", ".pptx", ".exe", ".apk", ".css", ".js", ".ico", ".swf")
+
+# (pattern, score): anchor text / title / URL evidence that a link leads toward annual reports.
+_REPORT = re.compile(r"(信息公开|政务公开)?(工作)?年度报告|信息公开年报|公开年报|^年报$|年报专栏|年度报告专栏")
+_REPORT_URL = re.compile(r"ndbg|gknb|xxgknb|nianbao|niandubaogao|ndgzbg|gkndbg|zfxxgkndbg|gknr/nb|/nb/|annual", re.I)
+_DISCLOSURE = re.compile(r"政府信息公开|信息公开|政务公开|公开目录|法定主动公开|主动公开|信息公开指南|部门信息公开|政府信息")
+_DISCLOSURE_URL = re.compile(r"xxgk|zwgk|gkml|zfxxgk|openness|gov_?open|xxgkml|gk/", re.I)
+_DEPARTMENTS = re.compile(r"部门|乡镇|街道|县直|区直|市直|委办局|单位|机构")
+_PAGINATION = re.compile(r"^(下一页|下页|>|›|»|后一页|尾页|末页|\d{1,3})$")
+_NEGATIVE = re.compile(r"新闻|要闻|动态|图片|视频|招聘|招考|旅游|文化|天气|English|邮箱|登录|注册|无障碍|长者|关怀|"
+                       r"投诉|信箱|留言|调查|征集|访谈|直播|专题|下载中心|网站地图|联系我们|app|微博|微信")
+_NEGATIVE_URL = re.compile(r"news|video|photo|pic|login|register|search|english|/en/|mailbox|weibo|wechat|javascript:|mailto:|tel:", re.I)
+
+# Pages that talk about a report or another kind of 年报 but are not a 政府信息公开工作年度报告.
+_LOOKALIKE = re.compile(
+    r"解读|图解|问答|新闻发布会|会议|培训|推进会|部署|通知|公告|通报|考核|评估|第三方评估|排名|"
+    r"企业年报|企业年度报告|年报公示|统计年报|统计年鉴|财务报告|决算|预算|政府工作报告|年度工作报告|工作总结|工作计划|"
+    r"工作要点|述职|社会责任报告|环境状况公报|质量报告|公报"
+)
+_ANNUAL_REPORT_TITLE = re.compile(
+    r"(?:19|20)\d{2}\s*年度?.{0,40}?(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def link_score(url: str, anchor: str = "", title: str = "") -> int:
+    """How promising a link is for finding annual reports: 0 = don't follow, higher = sooner."""
+    text = to_simplified(re.sub(r"\s+", "", f"{anchor}{title}"))
+    path = urlsplit(url).path.lower()
+    if path.endswith(_SKIP_EXTENSIONS) or _NEGATIVE_URL.search(url):
+        return 0
+    if path.endswith(ATTACHMENT_EXTENSIONS):
+        return 90 if (_REPORT.search(text) or _REPORT_URL.search(url)) else 0
+    if _ANNUAL_REPORT_TITLE.search(normalise_years(text)) and not _LOOKALIKE.search(text):
+        return 100          # a report itself
+    if _REPORT.search(text) or _REPORT_URL.search(url):
+        return 80           # the report column or list
+    if _PAGINATION.match(text):
+        return 60           # scored again by the caller from the page it is on
+    if _NEGATIVE.search(text):
+        return 0
+    if _DISCLOSURE.search(text):
+        return 50 if not _DEPARTMENTS.search(text) else 40
+    if _DISCLOSURE_URL.search(url):
+        return 30
+    if _DEPARTMENTS.search(text):
+        return 20
+    return 0
+
+
+def classify_page(title: str, text: str = "") -> str:
+    """'report' when the page's title names a 政府信息公开工作年度报告 of a year, 'lookalike'
+    for pages about reports or other 年报, 'index' for lists of many reports, else 'other'."""
+    title = normalise_years(to_simplified(re.sub(r"\s+", "", title or "")))
+    head = normalise_years(to_simplified(re.sub(r"[ \t]+", "", (text or "")[:20000])))
+    named = _ANNUAL_REPORT_TITLE.findall(head)
+    if len(set(named)) >= 3 and not re.search(r"一、\s*总体情况|主动公开政府信息情况", head):
+        return "index"
+    if _ANNUAL_REPORT_TITLE.search(title):
+        return "lookalike" if _LOOKALIKE.search(_title_without_report_name(title)) else "report"
+    if re.search(r"年报|年度报告", title):
+        return "lookalike"
+    # Untitled pages (attachments, bare CMS pages) count by their first lines.
+    first_lines = "\n".join(head.split("\n")[:6])
+    if not title and _ANNUAL_REPORT_TITLE.search(first_lines) and not _LOOKALIKE.search(first_lines):
+        return "report"
+    return "other"
+
+
+def _title_without_report_name(title: str) -> str:
+    """Look-alike words count outside the report's own name: '…年度报告的解读' is a look-alike,
+    '…工作年度报告' is not."""
+    return _ANNUAL_REPORT_TITLE.sub("", title, count=1)
+
+
+def title_year(title: str) -> int | None:
+    m = _YEAR_IN_TITLE.search(normalise_years(title or ""))
+    return int(m.group(1)) if m else None
+
+
+def pagination_urls(page_url: str, html: str) -> list[str]:
+    """Every list page a CMS pagination points to: createPageHTML(...) / countPage JS,
+    index_N.html series and ?page=N links."""
+    urls: list[str] = []
+    m = re.search(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"]", html)
+    if m:
+        count, _current, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3) or "index", m.group(4) or "html"
+        urls += [urljoin(page_url, f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}") for i in range(min(count, 200))]
+    else:
+        m = re.search(r"(?:countPage|pageCount|totalPage|page_count)\s*[=:]\s*['\"]?(\d+)", html)
+        if m and re.search(r"index(_\d+)?\.s?html?", page_url + html):
+            count = int(m.group(1))
+            urls += [urljoin(page_url, "index.html" if i == 0 else f"index_{i}.html") for i in range(min(count, 200))]
+    return [u for u in dict.fromkeys(urls) if u != page_url]
+
+
+def with_page(url: str, page: int) -> str:
+    """`url` with ?page=N set (the pattern of many newer CMSs)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query["page"] = str(page)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def continuation_links(page_url: str, links: list[tuple[str, str]]) -> list[str]:
+    """Later pages of one article split over several pages (foo.html → foo_2.html …)."""
+    base = urlsplit(page_url).path.rsplit(".", 1)[0]
+    found = []
+    for href, anchor in links:
+        url = urljoin(page_url, href)
+        path = urlsplit(url).path
+        if re.fullmatch(re.escape(base) + r"_\d{1,2}\.s?html?", path) and (
+                _PAGINATION.match(anchor.strip()) or re.search(r"第\s*\d+\s*页", anchor)):
+            found.append(url)
+    return list(dict.fromkeys(found))
+
+
+def host_allowed(host: str, allowed: set[str]) -> bool:
+    """A host is the portal's own when it is one of its domains or a subdomain of one."""
+    host = (host or "").lower().split(":")[0]
+    return any(host == d or host.endswith("." + d) for d in allowed)
+
+
+def registrable_domain(host: str) -> str:
+    """www.qingyang.gov.cn → qingyang.gov.cn: the portal's own domain, so subdomains count."""
+    host = (host or "").lower().split(":")[0]
+    labels = host.split(".")
+    if re.fullmatch(r"[\d.]+", host) or len(labels) <= 2:
+        return host
+    if labels[0] in ("www", "xxgk", "zwgk", "gk", "m", "wap"):
+        labels = labels[1:]
+    # gov.cn, com.cn, org.cn … keep three labels
+    if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "net", "edu") :
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:]) if len(labels) > 2 else ".".join(labels)

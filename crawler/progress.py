@@ -1,0 +1,85 @@
+"""A progress line while crawling and a summary when the crawl ends."""
+from __future__ import annotations
+
+import sys
+
+from scrapy import signals
+from scrapy.logformatter import LogFormatter
+from twisted.internet import task
+
+
+def _counts(stats: dict, prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix) and v}
+
+
+def format_crawl_summary(stats: dict) -> str:
+    pages = stats.get("nianbao/pages_fetched", 0)
+    stored = stats.get("nianbao/reports_stored", 0)
+    reports = stats.get("nianbao/reports_in_db", 0)
+    errors = _counts(stats, "nianbao/errors/")
+    flags = _counts(stats, "nianbao/flags/")
+    parse = _counts(stats, "nianbao/parse/")
+    found = stats.get("nianbao/reports_found", 0)
+    lines = [
+        "nianbao crawl summary",
+        f"  portals                {stats.get('nianbao/portals', 0)}",
+        f"  pages fetched          {pages}   (robots.txt: {stats.get('robotstxt/request_count', 0)} more; "
+        f"off-domain links dropped: {stats.get('nianbao/offsite_links_dropped', 0)}; robots.txt forbade: {stats.get('robotstxt/forbidden', 0)})",
+        f"  report candidates      {stats.get('nianbao/candidates', 0)}",
+        "  parsed                 " + (", ".join(f"{k} {v}" for k, v in parse.items()) or "nothing"),
+        f"  reports found          {found} agency-years ({stored} versions stored; "
+        f"{stats.get('nianbao/reports_new', 0)} new to the database, which now holds {reports})",
+        f"  pages per report       {pages / found:.1f}" if found else "  pages per report       - (no report found)",
+        "  flags by code          " + (", ".join(f"{k} {v}" for k, v in flags.items()) or "none"),
+        "  errors by kind         " + (", ".join(f"{k} {v}" for k, v in errors.items()) or "none"),
+        f"  database               {stats.get('nianbao/db', '-')}",
+        f"  finished               {stats.get('finish_reason', '?')}",
+    ]
+    return "\n".join(lines)
+
+
+class CrawlProgress:
+    def __init__(self, crawler, interval: float):
+        self.crawler = crawler
+        self.interval = interval
+        self.loop = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider):
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.progress)
+            self.loop.start(self.interval, now=False)
+
+    def progress(self):
+        s = self.crawler.stats.get_stats()
+        errors = sum(_counts(s, "nianbao/errors/").values())
+        print(f"[nianbao] {s.get('nianbao/pages_fetched', 0)} pages fetched, {s.get('nianbao/candidates', 0)} candidates, "
+              f"{s.get('nianbao/reports_stored', 0)} reports stored, {errors} errors", file=sys.stderr, flush=True)
+
+    def spider_closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+        stats = self.crawler.stats.get_stats()
+        stats.setdefault("finish_reason", reason)
+        print(format_crawl_summary(stats), flush=True)
+
+
+class QuietLogFormatter(LogFormatter):
+    """Items carry raw bytes: log a one-line note, never the item itself."""
+
+    def scraped(self, item, response, spider):
+        entry = super().scraped(item, response, spider)
+        entry["msg"] = "stored %(url)s"
+        entry["args"] = {"url": (item or {}).get("url")}
+        return entry
+
+    def dropped(self, item, exception, response, spider):
+        entry = super().dropped(item, exception, response, spider)
+        entry["args"] = {**entry["args"], "item": (item or {}).get("url")}
+        return entry

@@ -1,0 +1,66 @@
+"""Scrapy settings: everything about how nianbao crawls, in one place.
+
+Override any of them per run with `scrapy crawl reports -s NAME=VALUE`.
+"""
+from crawler import __version__
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Identify ourselves; government sites block anonymous bots first.
+USER_AGENT = f"nianbao/{__version__} (+https://github.com/nianbao/nianbao; research crawler of 政府信息公开工作年度报告)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: a few requests per site at a time, adapted to how fast the site answers.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024     # PDF attachments can be large; pages never are
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+
+# Retries with exponential backoff on server errors, throttling and timeouts.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0                # seconds; doubled on every further retry
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# Focused crawl: best links first, a page budget and a depth limit per portal.
+DEPTH_PRIORITY = 0
+PORTAL_MAX_PAGES = 300
+PORTAL_MAX_DEPTH = 8
+PORTALS_FILE = "crawler/portals.csv"
+REPORT_YEARS = "2019-2030"
+
+# Static host table in front of DNS (used by the demo portals' .test names).
+DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
+RESOLVE = ""
+RESOLVE_FILE = ""
+
+ITEM_PIPELINES = {
+    "pipelines.ParsePipeline": 300,
+    "pipelines.StorePipeline": 800,
+}
+REPORTS_DB = "output/reports.db"
+PARSE_WORKERS = 1                       # processes parsing off the reactor; 0 = a thread instead
+
+EXTENSIONS = {
+    "crawler.progress.CrawlProgress": 500,
+}
+PROGRESS_INTERVAL = 10                  # seconds between progress lines
+
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.progress.QuietLogFormatter"
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,94 @@
+"""Serve the demo portals (demo/sites/<host>/) on loopback, one port, virtual hosts by Host header.
+
+    python demo/server.py [--port 8808]
+
+Behaves like real portals where the demo needs it: some pages are slow, one answers 500,
+missing files are 404, `?page=N` lists are separate files (name@page=N), and every request
+is recorded so tests can check what the crawler fetched.
+"""
+from __future__ import annotations
+
+import argparse
+import mimetypes
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+SITES = Path(__file__).resolve().parent / "sites"
+DEFAULT_PORT = 8808
+SLOW = {("www.linjiang.gov.test", "/xxgk/gkbg/slow.html"): 2.0}
+ERRORS = {("www.qingyang.gov.test", "/xxgk/ndbg/2022/broken.html"): 500}
+# GBK bytes served with no charset in the header: only the (lying) <meta> speaks.
+NO_CHARSET_HOSTS = {"www.linjiang.gov.test"}
+TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".pdf": "application/pdf",
+         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+class PortalHandler(BaseHTTPRequestHandler):
+    server_version = "DemoPortal/1.0"
+
+    def do_GET(self):
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        self.server.requests.append((host, self.path, time.time()))
+        if (host, path) in SLOW:
+            time.sleep(SLOW[(host, path)])
+        if (host, path) in ERRORS:
+            return self._send(ERRORS[(host, path)], b"<html><body>Internal Server Error</body></html>", "text/html")
+        if path.endswith("/"):
+            path += "index.html"
+        file = (SITES / host / (path.lstrip("/") + (f"@{parts.query}" if parts.query else ""))).resolve()
+        if parts.query in ("page=1", "page=0") and not file.is_file():
+            file = (SITES / host / path.lstrip("/")).resolve()
+        if not str(file).startswith(str(SITES.resolve())) or not file.is_file():
+            return self._send(404, "<html><body><h1>404 页面不存在</h1></body></html>".encode(), "text/html; charset=utf-8")
+        suffix = Path(path).suffix.lower()
+        ctype = TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if ctype.startswith("text/") and host not in NO_CHARSET_HOSTS:
+            ctype += "; charset=utf-8"
+        body = file.read_bytes()
+        if ctype.startswith("text/html"):
+            # absolute links in the sites name the default port; point them at ours
+            body = body.replace(f".test:{DEFAULT_PORT}".encode(), f".test:{self.server.server_port}".encode())
+        self._send(200, body, ctype)
+
+    def _send(self, status, body: bytes, ctype: str):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+class DemoServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int = DEFAULT_PORT):
+        super().__init__(("127.0.0.1", port), PortalHandler)
+        self.requests: list[tuple[str, str, float]] = []
+
+    def start_background(self) -> "DemoServer":
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args()
+    server = DemoServer(args.port)
+    print(f"demo portals on http://127.0.0.1:{args.port}/ (hosts in demo/hosts.txt)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
