@@ -13,6 +13,8 @@ DEMO = ROOT / "demo"
 
 def free_port(preferred: int) -> int:
     with socket.socket() as s:
+        # like the HTTP server itself, ignore connections of a previous run still in TIME_WAIT
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", preferred))
             return preferred
@@ -57,7 +59,7 @@ def run_demo(port: int = 8808, db: str = "output/reports.db") -> int:
     print(f"demo portals serving on http://127.0.0.1:{port}/ (names in demo/hosts.txt)", flush=True)
     try:
         portals = portals_for_port(port, ROOT / "output" / "demo-portals.csv")
-        print("$ " + " ".join(crawl_command(portals, db)[1:]), flush=True)
+        print("$ scrapy " + " ".join(crawl_command(portals, db)[3:]), flush=True)
         code = subprocess.call(crawl_command(portals, db), cwd=ROOT)
     finally:
         server.shutdown()

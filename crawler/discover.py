@@ -132,15 +132,16 @@ def host_allowed(host: str, allowed: set[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed)
 
 
+_TWO_LABEL_SUFFIXES = ("gov.cn", "com.cn", "org.cn", "net.cn", "edu.cn", "ac.cn", "gov.hk", "gov.mo", "gov.test")
+
+
 def registrable_domain(host: str) -> str:
-    """www.qingyang.gov.cn → qingyang.gov.cn: the portal's own domain, so subdomains count."""
-    host = (host or "").lower().split(":")[0]
-    labels = host.split(".")
-    if re.fullmatch(r"[\d.]+", host) or len(labels) <= 2:
+    """The portal's own domain, so that its subdomains count as the portal too:
+    www.qingyang.gov.cn and xxgk.qingyang.gov.cn → qingyang.gov.cn; www.example.org → example.org."""
+    host = (host or "").lower().split(":")[0].rstrip(".")
+    if re.fullmatch(r"[\d.]+", host):
         return host
-    if labels[0] in ("www", "xxgk", "zwgk", "gk", "m", "wap"):
-        labels = labels[1:]
-    # gov.cn, com.cn, org.cn … keep three labels
-    if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "net", "edu") :
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:]) if len(labels) > 2 else ".".join(labels)
+    for suffix in _TWO_LABEL_SUFFIXES:
+        if host.endswith("." + suffix):
+            return ".".join(host.split(".")[-3:])
+    return host[4:] if host.startswith("www.") else host

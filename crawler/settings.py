@@ -43,7 +43,7 @@ PORTALS_FILE = "crawler/portals.csv"
 REPORT_YEARS = "2019-2030"
 
 # Static host table in front of DNS (used by the demo portals' .test names).
-DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
+TWISTED_DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
 RESOLVE = ""
 RESOLVE_FILE = ""
 

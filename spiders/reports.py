@@ -44,11 +44,12 @@ class ReportsSpider(scrapy.Spider):
             spider.years = parse_years(spider._years_arg if spider._years_arg is not None else settings.get("REPORT_YEARS"))
         except PortalListError as exc:
             raise CloseSpider(str(exc)) from exc
-        spider.max_pages = int(spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES"))
-        spider.max_depth = int(spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH"))
+        spider.max_pages = int(spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES", 300))
+        spider.max_depth = int(spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH", 8))
         spider.domains = [{p.domain} for p in spider.portals]
         spider.allowed_domains = sorted({p.domain for p in spider.portals})
         spider.scheduled = [0] * len(spider.portals)
+        spider.seen: set[str] = set()      # so the page budget counts each URL once
         return spider
 
     def arguments(self) -> dict:
@@ -59,6 +60,7 @@ class ReportsSpider(scrapy.Spider):
         self.crawler.stats.set_value("nianbao/portals", len(self.portals))
         for index, portal in enumerate(self.portals):
             self.scheduled[index] += 1
+            self.seen.add(portal.start_url)
             yield scrapy.Request(portal.start_url, callback=self.parse_page, errback=self.on_error, priority=100,
                                  meta={"portal": index, "hops": 0})
 
@@ -103,6 +105,12 @@ class ReportsSpider(scrapy.Spider):
             yield self._candidate(item)
 
     def _continuation_request(self, item, urls):
+        index = item["portal_index"]
+        if self.scheduled[index] >= self.max_pages:
+            self.crawler.stats.inc_value("nianbao/budget_exhausted")
+            item["errors"].append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
+            return self._candidate(item)
+        self.scheduled[index] += 1
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
                               priority=95, meta={"item": item, "pending": urls[1:], "portal": item["portal_index"], "hops": 0})
 
@@ -148,9 +156,13 @@ class ReportsSpider(scrapy.Spider):
         if hops > self.max_depth:
             self.crawler.stats.inc_value("nianbao/depth_limited")
             return
+        url = url.split("#", 1)[0]
+        if url in self.seen:
+            return
         if self.scheduled[index] >= self.max_pages:
             self.crawler.stats.inc_value("nianbao/budget_exhausted")
             return
+        self.seen.add(url)
         self.scheduled[index] += 1
         yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=score - hops,
                              meta={"portal": index, "hops": hops, "link_title": title})

@@ -1,0 +1,117 @@
+"""A real `scrapy crawl reports` against the demo portals served on 127.0.0.1."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlite_utils
+
+from crawler.demo import crawl_command, free_port, portals_for_port
+from demo.server import DemoServer
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPECTED = json.loads((ROOT / "demo" / "expected.json").read_text(encoding="utf-8"))
+FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
+
+
+def host_path(url):
+    parts = urlsplit(url)
+    return parts.hostname, parts.path
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = DemoServer(free_port(0)).start_background()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def crawl(server, db, *extra):
+    portals = portals_for_port(server.server_port, Path(db).parent / "portals.csv")
+    done = subprocess.run(crawl_command(portals, str(db), *FAST, *extra), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def first_crawl(server, tmp_path_factory):
+    db = tmp_path_factory.mktemp("crawl") / "reports.db"
+    start = len(server.requests)
+    stdout = crawl(server, db)
+    return {"db": db, "stdout": stdout, "requests": server.requests[start:]}
+
+
+def reports(db):
+    return {(r["agency"], r["year"]): r for r in sqlite_utils.Database(db).query("SELECT * FROM reports")}
+
+
+def test_finds_exactly_the_expected_reports(first_crawl):
+    found = reports(first_crawl["db"])
+    assert set(found) == {(e["agency"], e["year"]) for e in EXPECTED}
+
+
+def test_each_report_has_the_flags_it_deserves_and_its_best_source(first_crawl):
+    db = sqlite_utils.Database(first_crawl["db"])
+    found = reports(first_crawl["db"])
+    for e in EXPECTED:
+        report = found[(e["agency"], e["year"])]
+        codes = sorted(f["code"] for f in db.query("SELECT code FROM flags WHERE report_id = ?", [report["id"]]))
+        assert codes == e["flags"], e
+        assert host_path(report["best_url"]) == host_path(e["url"]), e
+
+
+def test_duplicates_are_merged_and_every_source_kept(first_crawl):
+    db = sqlite_utils.Database(first_crawl["db"])
+    bureau = reports(first_crawl["db"])[("临江市生态环境局", 2022)]
+    urls = {host_path(r["url"])[1] for r in db.query("SELECT url FROM sources WHERE report_id = ?", [bureau["id"]])}
+    assert urls == {"/zwgk/ndbg/2023/0215/art_9.html", "/xxgk/gkbg/art_9.html"}
+    assert bureau["versions"] == 2
+    split = reports(first_crawl["db"])[("新洲区科经局", 2022)]
+    parts = list(db.query("SELECT part, size, sha256 FROM sources WHERE report_id = ? ORDER BY part", [split["id"]]))
+    assert [p["part"] for p in parts] == [0, 1] and all(p["size"] > 1000 for p in parts)
+
+
+def test_robots_domains_and_focus_held(first_crawl):
+    requested = [(host, path) for host, path, _ in first_crawl["requests"]]
+    assert not [p for _, p in requested if p.startswith("/xxgk/private/")]
+    assert {h for h, _ in requested} <= {"www.qingyang.gov.test", "xxgk.qingyang.gov.test", "www.panshan.gov.test",
+                                         "www.xinzhou.gov.test", "www.lyyingzhou.mirror.test", "www.linjiang.gov.test",
+                                         "www.dongpo.gov.test"}
+    assert not [p for h, p in requested if p.startswith("/news/") and h == "www.qingyang.gov.test" and p != "/news/index.html"]
+    assert ("www.qingyang.gov.test", "/robots.txt") in requested
+
+
+def test_summary_reports_pages_per_report(first_crawl):
+    out = first_crawl["stdout"]
+    assert re.search(r"reports found\s+18 agency-years", out)
+    pages = int(re.search(r"pages fetched\s+(\d+)", out).group(1))
+    ratio = float(re.search(r"pages per report\s+([\d.]+)", out).group(1))
+    assert ratio == pytest.approx(pages / 18, abs=0.05)
+    assert ratio < 4
+    assert re.search(r"errors by kind\s+http_404 1, http_500 1, robots_disallowed 1", out)
+
+
+def test_second_crawl_adds_no_reports(server, first_crawl):
+    db_path = first_crawl["db"]
+    before = {k: r["id"] for k, r in reports(db_path).items()}
+    sources_before = sqlite_utils.Database(db_path)["sources"].count
+    crawl(server, db_path)
+    db = sqlite_utils.Database(db_path)
+    assert {k: r["id"] for k, r in reports(db_path).items()} == before
+    assert db["sources"].count == sources_before
+    assert db["crawl_runs"].count == 2
+
+
+def test_page_budget_per_portal(server, tmp_path):
+    start = len(server.requests)
+    crawl(server, tmp_path / "budget.db", "-a", "max_pages=3")
+    per_host = {}
+    for host, path, _ in server.requests[start:]:
+        if path != "/robots.txt":
+            domain = host.split(".", 1)[1] if host.startswith(("www.", "xxgk.")) else host
+            per_host[domain] = per_host.get(domain, 0) + 1
+    assert per_host and max(per_host.values()) <= 3

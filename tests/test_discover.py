@@ -1,0 +1,87 @@
+"""Link scoring, page classification and pagination on frozen demo-portal pages."""
+from pathlib import Path
+
+import pytest
+
+from crawler.decode import decode_bytes
+from crawler.discover import (classify_page, continuation_links, host_allowed, link_score, pagination_urls,
+                              registrable_domain, title_year)
+from crawler.extract import outline_html
+
+SITES = Path(__file__).resolve().parents[1] / "demo" / "sites"
+
+
+def outline(host, path):
+    return outline_html(decode_bytes((SITES / host / path).read_bytes()).text)
+
+
+@pytest.mark.parametrize("url,anchor,expected", [
+    ("http://a.gov.cn/xxgk/ndbg/2021/art_1.html", "青阳县人民政府2021年政府信息公开工作年度报告", 100),
+    ("http://a.gov.cn/col/col123/index.html", "政府信息公开年报", 80),
+    ("http://a.gov.cn/zfxxgkndbg/", "更多", 80),
+    ("http://a.gov.cn/xxgk/index.html", "政府信息公开", 50),
+    ("http://a.gov.cn/xxgk/bm.html", "部门信息公开", 40),
+    ("http://a.gov.cn/col/col9/index.html", "政務公開", 50),
+    ("http://a.gov.cn/news/1.html", "青阳县召开常务会议", 0),
+    ("http://a.gov.cn/xxgk/jd.html", "《2020年政府信息公开工作年度报告》解读", 80),
+    ("http://a.gov.cn/a.jpg", "2020年政府信息公开工作年度报告", 0),
+    ("http://a.gov.cn/files/nb2020.pdf", "2020年政府信息公开工作年度报告.pdf", 90),
+    ("http://a.gov.cn/files/notice.pdf", "采购公告.pdf", 0),
+    ("javascript:void(0)", "政府信息公开", 0),
+])
+def test_link_score(url, anchor, expected):
+    assert link_score(url, anchor) == expected
+
+
+@pytest.mark.parametrize("host,path,kind", [
+    ("www.qingyang.gov.test", "xxgk/ndbg/2020/art_2.html", "report"),
+    ("www.qingyang.gov.test", "xxgk/ndbg/index.html", "index"),
+    ("www.qingyang.gov.test", "xxgk/ndbg/jd2020.html", "lookalike"),
+    ("www.qingyang.gov.test", "xxgk/ndbg/qynb.html", "lookalike"),
+    ("www.qingyang.gov.test", "xxgk/ndbg/tjnb.html", "lookalike"),
+    ("www.qingyang.gov.test", "news/3.html", "other"),
+    ("www.dongpo.gov.test", "xxgk/gzbg.html", "other"),
+    ("www.dongpo.gov.test", "xxgk/ndbg/jd.html", "lookalike"),
+    ("www.panshan.gov.test", "zwgk/ndbg/202301/t20230130_1.html", "report"),
+    ("www.linjiang.gov.test", "zwgk/ndbg/2023/0215/art_9.html", "report"),
+    ("www.lyyingzhou.mirror.test", "zwgk/2021/0125/1.html", "report"),
+])
+def test_classify_frozen_pages(host, path, kind):
+    page = outline(host, path)
+    assert classify_page(page.title, page.text) == kind
+
+
+def test_classify_titles():
+    assert classify_page("关于印发2021年政务公开工作要点的通知") == "other"
+    assert classify_page("XX市2021年度工作报告") == "other"
+    assert classify_page("XX市2021年政府信息公开工作年度报告") == "report"
+    assert classify_page("XX市二〇二一年政府信息公开工作年度报告") == "report"
+    assert classify_page("XX市企业年报公示") == "lookalike"
+    assert title_year("XX市二〇二一年政府信息公开工作年度报告") == 2021
+
+
+def test_create_page_html_pagination():
+    page = outline("www.qingyang.gov.test", "xxgk/ndbg/index.html")
+    urls = pagination_urls("http://www.qingyang.gov.test/xxgk/ndbg/index.html", page.html)
+    assert urls == [f"http://www.qingyang.gov.test/xxgk/ndbg/index_{n}.html" for n in (1, 2, 3)]
+
+
+def test_count_page_variable_pagination():
+    html = '<script>var countPage = 3;</script><a href="index_1.html">下一页</a>'
+    assert pagination_urls("http://x.gov.cn/col/index.html", html) == ["http://x.gov.cn/col/index_1.html", "http://x.gov.cn/col/index_2.html"]
+
+
+def test_report_split_over_pages():
+    links = [("t20230118_2_2.html", "下一页"), ("t20230118_3.html", "下一篇"), ("/other_2.html", "2")]
+    assert continuation_links("http://x.gov.cn/kjj/t20230118_2.html", links) == ["http://x.gov.cn/kjj/t20230118_2_2.html"]
+
+
+def test_domains():
+    assert registrable_domain("www.qingyang.gov.cn") == "qingyang.gov.cn"
+    assert registrable_domain("www.qingyang.gov.test") == "qingyang.gov.test"
+    assert registrable_domain("127.0.0.1") == "127.0.0.1"
+    assert registrable_domain("www.lyyingzhou.mirror.test") == "lyyingzhou.mirror.test"
+    assert registrable_domain("xxgk.beijing.gov.cn") == "beijing.gov.cn"
+    assert host_allowed("xxgk.qingyang.gov.test", {"qingyang.gov.test"})
+    assert not host_allowed("qingyang.gov.test.evil.test", {"qingyang.gov.test"})
+    assert not host_allowed("www.lb-casino.test", {"lyyingzhou.mirror.test"})

@@ -1,0 +1,86 @@
+"""The spider's callbacks on frozen responses: what it yields for a list, a report, a wrapper page."""
+from pathlib import Path
+
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.utils.test import get_crawler
+
+from spiders.reports import ReportsSpider
+
+ROOT = Path(__file__).resolve().parents[1]
+SITES = ROOT / "demo" / "sites"
+
+
+@pytest.fixture
+def spider(tmp_path):
+    portals = tmp_path / "portals.csv"
+    portals.write_text("agency,region_code,level,start_url\n青阳县人民政府,341723,county,http://www.qingyang.gov.test/\n"
+                       "东坡区人民政府,511402,district,http://www.dongpo.gov.test/\n"
+                       "新洲区人民政府,420117,district,http://www.xinzhou.gov.test/\n", encoding="utf-8")
+    crawler = get_crawler(ReportsSpider, {"PORTALS_FILE": str(portals)})
+    crawler._apply_settings()
+    return ReportsSpider.from_crawler(crawler, years="2019-2025", max_pages="50")
+
+
+def response(url, portal=0, hops=1):
+    host, path = url.split("/", 3)[2], url.split("/", 3)[3]
+    body = (SITES / host / path).read_bytes()
+    request = Request(url, meta={"portal": portal, "hops": hops})
+    cls = HtmlResponse if path.endswith(".html") else Response
+    return cls(url, body=body, request=request, headers={"Content-Type": "text/html" if cls is HtmlResponse else "application/pdf"})
+
+
+def test_list_page_follows_reports_and_js_pages_but_not_lookalikes(spider):
+    out = list(spider.parse_page(response("http://www.qingyang.gov.test/xxgk/ndbg/index.html")))
+    urls = {r.url: r.priority for r in out if isinstance(r, scrapy.Request)}
+    assert "http://www.qingyang.gov.test/xxgk/ndbg/2019/art_1.html" in urls
+    assert urls["http://www.qingyang.gov.test/xxgk/ndbg/2019/art_1.html"] > urls["http://www.qingyang.gov.test/xxgk/ndbg/index_1.html"]
+    assert {"http://www.qingyang.gov.test/xxgk/ndbg/index_1.html", "http://www.qingyang.gov.test/xxgk/ndbg/index_3.html"} <= set(urls)
+    assert not [u for u in urls if "news" in u]
+
+
+def test_out_of_range_years_are_not_followed(spider):
+    out = list(spider.parse_page(response("http://www.qingyang.gov.test/xxgk/ndbg/index_3.html")))
+    urls = [r.url for r in out if isinstance(r, scrapy.Request)]
+    assert "http://www.qingyang.gov.test/xxgk/ndbg/2018/art_0.html" not in urls      # 2017 report
+    assert "http://www.qingyang.gov.test/xxgk/private/czj2019.html" in urls          # robots.txt decides later
+
+
+def test_report_page_becomes_an_item(spider):
+    out = list(spider.parse_page(response("http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2.html")))
+    items = [o for o in out if isinstance(o, dict)]
+    assert len(items) == 1
+    item = items[0]
+    assert item["kind"] == "page" and item["status"] == 200
+    assert item["portal"]["agency"] == "青阳县人民政府" and item["portal"]["region_code"] == "341723"
+    assert item["body"].startswith(b"<!DOCTYPE html>")
+    assert item["title"] == "青阳县人民政府2020年政府信息公开工作年度报告"
+
+
+def test_wrapper_page_follows_its_attachment_only(spider):
+    out = list(spider.parse_page(response("http://www.dongpo.gov.test/xxgk/ndbg/qzf2021.html", portal=1)))
+    assert [o for o in out if isinstance(o, dict)] == []
+    assert [r.url for r in out if isinstance(r, scrapy.Request)] == ["http://www.dongpo.gov.test/xxgk/ndbg/qzf2021.docx"]
+
+
+def test_attachment_response_is_an_item(spider):
+    out = list(spider.parse_page(response("http://www.dongpo.gov.test/xxgk/ndbg/sfj2020.pdf", portal=1)))
+    assert len(out) == 1 and out[0]["kind"] == "attachment" and out[0]["body"].startswith(b"%PDF")
+
+
+def test_split_report_waits_for_its_second_page(spider):
+    out = list(spider.parse_page(response("http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2.html", portal=2)))
+    pending = [r for r in out if isinstance(r, scrapy.Request) and r.callback == spider.parse_continuation]
+    assert [r.url for r in pending] == ["http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2_2.html"]
+    assert not [o for o in out if isinstance(o, dict)]
+    second = response(pending[0].url, portal=2)
+    second.request.meta.update(pending[0].meta)
+    done = list(spider.parse_continuation(second))
+    assert len(done) == 1 and len(done[0]["continuations"]) == 1
+
+
+def test_off_domain_links_are_dropped(spider):
+    out = list(spider.parse_page(response("http://www.qingyang.gov.test/index.html")))
+    assert all("qingyang.gov.test" in r.url for r in out if isinstance(r, scrapy.Request))
+    assert spider.crawler.stats.get_value("nianbao/offsite_links_dropped") == 2
