@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install test demo browse bench clean
+.PHONY: install system-deps test demo browse bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,15 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-test: install
+# Headless Chromium and a CJK font for the browser tests (Debian packages; needs root).
+system-deps:
+	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and fonts-wqy-zenhei with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	else echo "note: chromium or a CJK font is missing and we are not root: the browser tests will be skipped"; fi
+
+test: install system-deps
 	$(PY) -m pytest
 
 demo: install

@@ -47,7 +47,7 @@ def extract_html(html: str) -> Extracted:
     titles = _titles(tree, meta)
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
     links = [(a.get("href", ""), _text(a)) for a in tree.iter("a") if a.get("href")]
-    header_text = _page_text(tree, limit=4000)
+    header_text = _header_text(tree)
     # trafilatura prunes the tree in place; we are done reading it.
     text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
                                favor_recall=True, deduplicate=False, output_format="txt") or ""
@@ -87,6 +87,18 @@ def _titles(tree, meta: dict) -> list[str]:
     if title is not None and title.text:
         titles.append(title.text.strip())
     return [t for t in dict.fromkeys(titles) if t and len(t) <= 150]
+
+
+def _header_text(tree, limit: int = 4000) -> str:
+    """The page's first visible text nodes, one per line: where 索引号 / 发布机构 / 发布日期 live."""
+    nodes = tree.xpath("//body//text()[normalize-space() and not(ancestor::script or ancestor::style)]")
+    parts, size = [], 0
+    for node in nodes:
+        parts.append(node.strip())
+        size += len(parts[-1])
+        if size > limit:
+            break
+    return "\n".join(parts)
 
 
 class _Enough(Exception):

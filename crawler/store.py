@@ -145,13 +145,15 @@ def _version_rank(version: dict):
     codes = [f["code"] for f in parsed["flags"]]
     tables = sum(1 for name in TABLE_NAMES if parsed.get(name))
     return (tables, -sum(c in STRUCTURE_FLAGS for c in codes), -sum(c in CONSISTENCY_FLAGS for c in codes),
-            parsed.get("published") or "", version["fetched_at"] or "")
+            parsed.get("published") or "")
 
 
 def choose_best(versions: list[dict]) -> dict:
     """The version to show: most complete tables, then fewest structural and 勾稽 flags,
-    then the latest publication date (a corrected re-issue), then the latest fetch."""
-    return max(versions, key=_version_rank)
+    then the latest publication date (a corrected re-issue); among equals the first URL in
+    alphabetical order, so the choice never depends on the order pages were crawled."""
+    ranked = sorted(versions, key=lambda v: v["url"])
+    return max(ranked, key=_version_rank)
 
 
 def flatten_cells(parsed: dict) -> dict[tuple[str, str, str], object]:

@@ -1,48 +1,21 @@
 """A real `scrapy crawl reports` against the demo portals served on 127.0.0.1."""
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
 
-from crawler.demo import crawl_command, free_port, portals_for_port
-from demo.server import DemoServer
+from conftest import crawl
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((ROOT / "demo" / "expected.json").read_text(encoding="utf-8"))
-FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
 
 
 def host_path(url):
     parts = urlsplit(url)
     return parts.hostname, parts.path
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = DemoServer(free_port(0)).start_background()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-
-
-def crawl(server, db, *extra):
-    portals = portals_for_port(server.server_port, Path(db).parent / "portals.csv")
-    done = subprocess.run(crawl_command(portals, str(db), *FAST, *extra), cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def first_crawl(server, tmp_path_factory):
-    db = tmp_path_factory.mktemp("crawl") / "reports.db"
-    start = len(server.requests)
-    stdout = crawl(server, db)
-    return {"db": db, "stdout": stdout, "requests": server.requests[start:]}
 
 
 def reports(db):
