@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .clean import to_simplified
-from .identify import normalise_years
+from .identify import REPORT_NAME, normalise_years
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")
 _SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".svg", ".mp4", ".mp3", ".avi", ".flv", ".zip", ".rar",
@@ -29,8 +29,7 @@ _LOOKALIKE = re.compile(
     r"企业年报|企业年度报告|年报公示|统计年报|统计年鉴|财务报告|决算|预算|政府工作报告|年度工作报告|工作总结|工作计划|"
     r"工作要点|述职|社会责任报告|环境状况公报|质量报告|公报"
 )
-_ANNUAL_REPORT_TITLE = re.compile(
-    r"(?:19|20)\d{2}\s*年度?.{0,40}?(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+_ANNUAL_REPORT_TITLE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?.{{0,40}}?{REPORT_NAME}")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 
 

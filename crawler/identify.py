@@ -9,10 +9,10 @@ from .spam import find_spam
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "O": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _CN_YEAR = re.compile(r"[二][〇○零OＯ一二三四五六七八九]{3}(?=年)")
-_REPORT_NAME = r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"
+REPORT_NAME = r"(?:政府|政务)?信息公开(?:工作)?的?(?:年度)?(?:报告|年报)"
 # agency + year + report name, or year + agency + report name
-_TITLE_AFTER = re.compile(rf"^(?P<agency>[^\n]{{0,60}}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<mid>[^\n]{{0,40}}?){_REPORT_NAME}")
-_TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{_REPORT_NAME}")
+_TITLE_AFTER = re.compile(rf"^(?P<agency>[^\n]{{0,60}}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<mid>[^\n]{{0,40}}?){REPORT_NAME}")
+_TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{REPORT_NAME}")
 
 # Pages about a report rather than the report: notices, 解读, 图解, news.
 _NOT_A_TITLE = re.compile(r"关于.{0,40}(通知|公告|通报)|解读|图解|问答|的通知$|会议|情况说明|发布会")
@@ -87,15 +87,17 @@ def page_metadata(text: str) -> dict:
     head = text[:3000]
     meta: dict = {}
     for field, labels in _META_FIELDS.items():
-        if field == "published":
-            m = re.search(rf"(?:{labels})\s*[:：|]\s*[|]?\s*{_DATE}", head)
-            if m:
-                meta[field] = _iso_date(*m.groups())
-            continue
-        m = re.search(rf"(?:^|[|\s])(?:{labels})\s*[:：|]\s*[|]?\s*([^\s|:：]{{2,40}})", head, re.M)
-        if m and not re.fullmatch(r"(分类|发文日期|发布日期|主题分类|文号)", m.group(1)):
-            meta[field] = m.group(1)
-    return {k: v for k, v in meta.items() if v}
+        for label in labels.split("|"):     # in order of preference: 发布日期 before 成文日期
+            if field == "published":
+                m = re.search(rf"{label}\s*[:：|]\s*[|]?\s*{_DATE}", head)
+                value = _iso_date(*m.groups()) if m else None
+            else:
+                m = re.search(rf"(?:^|[|\s]){label}\s*[:：|]\s*[|]?\s*([^\s|:：]{{2,40}})", head, re.M)
+                value = m.group(1) if m and not re.fullmatch(r"(分类|发文日期|发布日期|主题分类|文号)", m.group(1)) else None
+            if value:
+                meta[field] = value
+                break
+    return meta
 
 
 def _iso_date(y, m, d) -> str | None:

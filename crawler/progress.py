@@ -20,6 +20,8 @@ def format_crawl_summary(stats: dict) -> str:
     flags = _counts(stats, "nianbao/flags/")
     parse = _counts(stats, "nianbao/parse/")
     found = stats.get("nianbao/reports_found", 0)
+    if stats.get("nianbao/config_error"):
+        return f"nianbao: nothing crawled: {stats['nianbao/config_error']}"
     lines = [
         "nianbao crawl summary",
         f"  portals                {stats.get('nianbao/portals', 0)}",

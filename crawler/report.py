@@ -94,8 +94,11 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
     grids = [[[Cell(clean(c.text), c.col, c.span) for c in row] for row in grid] for grid in ex.grids]
 
     spam = find_spam("\n".join([text, *titles]))
-    if spam:
-        flags.append({"code": "spam_injection", "detail": "injected phrases removed: " + "; ".join(spam[:5])})
+    spam_links = [p for p in find_spam("\n".join(anchor for _, anchor in ex.links)) if p not in spam]
+    if spam or spam_links:
+        parts = (["injected phrases removed: " + "; ".join(spam[:5])] if spam else []) + \
+                (["gambling links on the page: " + "; ".join(spam_links[:5])] if spam_links else [])
+        flags.append({"code": "spam_injection", "detail": "; ".join(parts)})
     clean_body = strip_spam(text) if spam else text
     clean_body = normalise_years(clean_body)
 

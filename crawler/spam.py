@@ -13,7 +13,7 @@ _SPAM_TERMS = [
     "彩票官网", "彩票app", "购彩", "足彩推荐", "澳门赌场", "半岛体育", "星空体育", "华体会", "ky棋牌",
     "开元棋牌", "pg电子", "捕鱼游戏", "葡京娱乐", "博狗", "永利娱乐", "红包群", "赌博网站",
 ]
-_AD_SUFFIX = r"(?:平台|官网|官方网站|网址|网站|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版|首页|娱乐|投注|平台网址)"
+_AD_SUFFIX = r"(?:平台网址|平台|官网|官方网站|网址|网站|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版|首页|娱乐城|娱乐场|娱乐|投注)"
 _LOTTERY_AD = r"(?:平台|官网|官方网站|网址|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版)"
 _TERM = "|".join(re.escape(t) for t in sorted(_SPAM_TERMS, key=len, reverse=True))
 # One injected phrase: "立博平台,立博官网:" — a term with ad words, repeated and joined by commas.

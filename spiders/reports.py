@@ -19,7 +19,7 @@ from crawler.discover import (ATTACHMENT_EXTENSIONS, classify_page, continuation
                               pagination_urls, title_year)
 from crawler.extract import outline_html
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
 
@@ -36,6 +36,7 @@ class ReportsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.config_error = None
         try:
             if spider._start_urls_arg:
                 spider.portals = portals_from_urls(spider._start_urls_arg)
@@ -43,7 +44,8 @@ class ReportsSpider(scrapy.Spider):
                 spider.portals = load_portals(spider._portals_arg or settings.get("PORTALS_FILE"))
             spider.years = parse_years(spider._years_arg if spider._years_arg is not None else settings.get("REPORT_YEARS"))
         except PortalListError as exc:
-            raise CloseSpider(str(exc)) from exc
+            # reported by start(); a traceback would bury the one line the user needs
+            spider.config_error, spider.portals, spider.years = str(exc), [], None
         spider.max_pages = int(spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES", 300))
         spider.max_depth = int(spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH", 8))
         spider.domains = [{p.domain} for p in spider.portals]
@@ -57,6 +59,10 @@ class ReportsSpider(scrapy.Spider):
                 "max_pages": self.max_pages, "max_depth": self.max_depth, "portal_count": len(self.portals)}
 
     async def start(self):
+        if self.config_error:
+            self.logger.error(self.config_error)
+            self.crawler.stats.set_value("nianbao/config_error", self.config_error)
+            return
         self.crawler.stats.set_value("nianbao/portals", len(self.portals))
         for index, portal in enumerate(self.portals):
             self.scheduled[index] += 1

@@ -142,3 +142,23 @@ def test_identity_helpers():
     assert find_title("关于印发2020年度政府信息公开工作年度报告的通知") == (None, None, None)
     assert is_plausible_agency("瀛洲街道办事处") and not is_plausible_agency("立博官网")
     assert canonical_agency("盘山 县政府办") == canonical_agency("盘山县人民政府办公室") == "盘山县人民政府办公室"
+
+
+def test_casino_links_on_an_otherwise_clean_page_are_flagged():
+    html = (Path(__file__).parent / "fixtures" / "html" / "county_2020_rowspan.html").read_text(encoding="utf-8")
+    html = html.replace("<h3>相关链接</h3>", '<h3>相关链接</h3><a href="http://x.test/">澳门新葡京娱乐城</a>')
+    r = parse_report(html.encode())
+    assert [(f["code"], f["detail"]) for f in r["flags"]] == [("spam_injection", "gambling links on the page: 新葡京娱乐城")]
+
+
+def test_template_that_does_not_fit_the_year():
+    text = (SAMPLES / "002_df1cbcf456d1d70c.txt").read_text().replace("2021年度政府信息公开工作年度报告", "2020年度政府信息公开工作年度报告")
+    r = parse_report(text.encode())
+    assert (r["year"], r["template"]) == (2020, "2021")
+    assert ("template_mismatch", "report on 2020 uses the 2021 template; 2019 expected") in [(f["code"], f["detail"]) for f in r["flags"]]
+
+
+def test_title_variants():
+    assert find_title("青阳县人民政府关于2020年政府信息公开工作的年度报告")[1:] == ("青阳县人民政府", 2020)
+    assert find_title("《青阳县教育局2019年度政府信息公开工作报告》")[1:] == ("青阳县教育局", 2019)
+    assert find_title("2021年度青阳县财政局政府信息公开工作年度报告")[1:] == ("青阳县财政局", 2021)
