@@ -502,7 +502,8 @@ def _applicant_values(slots: list[tuple]) -> dict | None:
         return values if any(v is not None for v in values.values()) else None
     if not numbers:
         return None
-    if len(numbers) == 1 and slots[0][0] is not None and len([s for s in slots if s[0] is not None]) == 1:
+    if len(numbers) == 1:
+        # one figure for the whole row: a merged cell (its colspan may show as empty cells around it)
         return _collapsed(numbers[0])
     if len(numbers) == n:
         return dict(zip(APPLICANT_COLUMNS, numbers))

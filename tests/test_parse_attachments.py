@@ -54,3 +54,14 @@ def test_docx_attachment():
 def test_broken_attachments_raise_a_clear_error(body, name, message):
     with pytest.raises(UnreadableInput, match=message):
         parse_report(body, filename=name)
+
+
+def test_pdf_with_ruled_tables_and_spans():
+    """A Word-exported PDF: pdfplumber finds the ruled tables, merged cells come back as gaps."""
+    from pathlib import Path
+    path = Path(__file__).parent / "fixtures" / "pdf" / "bureau_ruled_tables.pdf"
+    r = parse_report(path.read_bytes(), filename=path.name)
+    assert r["source"]["format"] == "pdf"
+    for key in ("agency", "year", "template", "active", "applications", "appeals"):
+        assert r[key] == cases.BUREAU_2022[key], key
+    assert sorted(f["code"] for f in r["flags"]) == ["balance_mismatch", "balance_mismatch"]

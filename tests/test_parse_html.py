@@ -60,3 +60,16 @@ def test_sidebar_and_footer_do_not_leak_into_identity():
     r = parse("county_2020_rowspan.html")
     assert r["title"] == "青阳县人民政府2020年政府信息公开工作年度报告"
     assert r["publisher"] == "青阳县人民政府"
+
+
+@pytest.mark.parametrize("name,case", [("county_2020_rowspan.html", cases.COUNTY_2020), ("bureau_2021_template.html", cases.BUREAU_2022)])
+def test_flattened_text_path_agrees_with_the_grid(name, case):
+    """When a page's <table>s cannot be read as grids, trafilatura's flattened rows give the same figures."""
+    from crawler.decode import decode_bytes
+    from crawler.extract import extract_html
+    from crawler.report import _parse_extracted
+    extracted = extract_html(decode_bytes((HTML / name).read_bytes()).text)
+    extracted.grids = []
+    report = _parse_extracted(extracted, [], {"url": None}, None)
+    for key in ("active", "applications", "appeals"):
+        assert report[key] == case[key], key
