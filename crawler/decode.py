@@ -15,6 +15,9 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": 
             "big5": "big5hkscs", "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
 
 
+_MULTIBYTE = {"utf-8", "gb18030", "big5hkscs", "big5", "euc_jp", "shift_jis", "euc_kr", "cp950", "utf-16-le", "utf-16-be"}
+
+
 @dataclass
 class Decoded:
     text: str
@@ -66,10 +69,18 @@ def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
         text = _strict(body, declared)
         if text is not None:
             return Decoded(text, declared, declared, False)
+    # Nothing decodes cleanly (a truncated page, a stray byte): take the encoding that needs the
+    # fewest replacements, preferring the declared one, so one bad byte never turns a page to mojibake.
     guess = normalise_encoding((chardet.detect(body[:32_000]) or {}).get("encoding"))
-    for candidate in filter(None, (guess, "gb18030", "big5hkscs")):
-        text = _strict(body, candidate)
-        if text is not None:
-            return Decoded(text, candidate, declared, declared is not None and candidate != declared)
-    fallback = guess or declared or "gb18030"
-    return Decoded(body.decode(fallback, "replace"), fallback, declared, declared is not None and fallback != declared)
+    if guess not in _MULTIBYTE:
+        guess = None    # a single-byte codec "decodes" anything without a complaint
+    candidates = list(dict.fromkeys(filter(None, (declared, guess, "utf-8", "gb18030", "big5hkscs"))))
+    best = min(candidates, key=lambda enc: (_replacements(body, enc), candidates.index(enc)))
+    return Decoded(body.decode(best, "replace"), best, declared, declared is not None and best != declared)
+
+
+def _replacements(body: bytes, encoding: str) -> int:
+    try:
+        return body.decode(encoding, "replace").count("\ufffd")
+    except LookupError:
+        return len(body)

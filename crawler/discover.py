@@ -92,9 +92,16 @@ def pagination_urls(page_url: str, html: str) -> list[str]:
     """Every list page a CMS pagination points to: createPageHTML(...) / countPage JS,
     index_N.html series and ?page=N links."""
     urls: list[str] = []
-    m = re.search(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"]", html)
-    if m:
-        count, _current, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3) or "index", m.group(4) or "html"
+    call = re.search(r"createPageHTML\(([^)]*)\)", html)
+    if call:
+        # TRS/Hanweb variants: (5, 0, "index", "html") or ('page_div', 5, 1, 'fg', 'shtml', 345)
+        args = [a.strip().strip("'\"") for a in call.group(1).split(",")]
+        numbers = [int(a) for a in args if a.isdigit()]
+        words = [a for a in args if a and not a.isdigit()]
+        ext = next((w for w in reversed(words) if w.lower() in ("html", "shtml", "htm", "jsp", "php")), "html")
+        before = words[:words.index(ext)] if ext in words else words
+        prefix = before[-1] if before else "index"
+        count = numbers[0] if numbers else 0
         urls += [urljoin(page_url, f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}") for i in range(min(count, 200))]
     else:
         m = re.search(r"(?:countPage|pageCount|totalPage|page_count)\s*[=:]\s*['\"]?(\d+)", html)

@@ -85,3 +85,9 @@ def test_domains():
     assert host_allowed("xxgk.qingyang.gov.test", {"qingyang.gov.test"})
     assert not host_allowed("qingyang.gov.test.evil.test", {"qingyang.gov.test"})
     assert not host_allowed("www.lb-casino.test", {"lyyingzhou.mirror.test"})
+
+
+def test_create_page_html_variants():
+    html = "<script>createPageHTML('page_div', 3, 1, 'fg', 'shtml', 45);</script>"
+    assert pagination_urls("http://x.gov.cn/col/fg_1.shtml", html) == ["http://x.gov.cn/col/fg.shtml", "http://x.gov.cn/col/fg_2.shtml"]
+    assert pagination_urls("http://x.gov.cn/col/", 'createPageHTML(2,0,"index","htm")') == ["http://x.gov.cn/col/index.htm", "http://x.gov.cn/col/index_1.htm"]

@@ -162,3 +162,13 @@ def test_title_variants():
     assert find_title("青阳县人民政府关于2020年政府信息公开工作的年度报告")[1:] == ("青阳县人民政府", 2020)
     assert find_title("《青阳县教育局2019年度政府信息公开工作报告》")[1:] == ("青阳县教育局", 2019)
     assert find_title("2021年度青阳县财政局政府信息公开工作年度报告")[1:] == ("青阳县财政局", 2021)
+
+
+def test_one_bad_byte_does_not_turn_a_page_to_mojibake():
+    page = "<html><head><meta charset='utf-8'></head><body>政府信息公开工作年度报告</body></html>".encode()
+    broken = page[:60] + b"\xff" + page[60:]
+    decoded = decode_bytes(broken)
+    assert decoded.encoding == "utf-8" and not decoded.repaired and "年度报告" in decoded.text
+    gbk = "<html><head><meta charset='gbk'></head><body>政府信息公开工作年度报告</body></html>".encode("gbk")
+    decoded = decode_bytes(gbk[:-20] + b"\x81" + gbk[-20:])
+    assert decoded.encoding == "gb18030" and not decoded.repaired and "政府信息公开" in decoded.text
