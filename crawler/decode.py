@@ -69,8 +69,12 @@ def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
         text = _strict(body, declared)
         if text is not None:
             return Decoded(text, declared, declared, False)
-    # Nothing decodes cleanly (a truncated page, a stray byte): take the encoding that needs the
-    # fewest replacements, preferring the declared one, so one bad byte never turns a page to mojibake.
+    # Nothing decodes cleanly (a truncated page, a stray byte). UTF-8 with a few bad bytes is
+    # still UTF-8: GBK text breaks UTF-8 at nearly every character.
+    non_ascii = sum(1 for b in body if b > 127)
+    if _replacements(body, "utf-8") * 10 <= non_ascii:
+        return Decoded(body.decode("utf-8", "replace"), "utf-8", declared, declared not in (None, "utf-8"))
+    # Otherwise the encoding that needs the fewest replacements, the declared one first among equals.
     guess = normalise_encoding((chardet.detect(body[:32_000]) or {}).get("encoding"))
     if guess not in _MULTIBYTE:
         guess = None    # a single-byte codec "decodes" anything without a complaint
