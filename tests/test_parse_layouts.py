@@ -165,7 +165,7 @@ def test_title_variants():
 
 
 def test_one_bad_byte_does_not_turn_a_page_to_mojibake():
-    page = "<html><head><meta charset='utf-8'></head><body>政府信息公开工作年度报告</body></html>".encode()
+    page = ("<html><head><meta charset='utf-8'></head><body>" + "<p>政府信息公开工作年度报告</p>" * 20 + "</body></html>").encode()
     broken = page[:60] + b"\xff" + page[60:]
     decoded = decode_bytes(broken)
     assert decoded.encoding == "utf-8" and not decoded.repaired and "年度报告" in decoded.text
