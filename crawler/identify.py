@@ -62,6 +62,18 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
     return None, None, None
 
 
+_BODY_AGENCY = re.compile(
+    r"(?:^|\n)\s*(?:(?:19|20)\d{2}年(?:度)?[,，]?\s*)?([\u4e00-\u9fff]{2,30}?"
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|街道办事处|办事处|委员会|管理委员会|办公室|局|厅|中心))"
+    r"(?:认真|深入|坚持|严格|紧紧|始终|全面|以|在|按照|根据|高度)")
+
+
+def agency_in_body(text: str) -> str | None:
+    """'2020年，青阳县教育局认真贯彻…' → 青阳县教育局: the subject of the report's first sentences."""
+    m = _BODY_AGENCY.search(text[text.find("总体情况"):][:600] if "总体情况" in text else text[:600])
+    return m.group(1) if m else None
+
+
 def is_plausible_agency(name: str | None) -> bool:
     if not name or not (2 <= len(name) <= 40):
         return False

@@ -8,7 +8,7 @@ from .attachments import AttachmentError, read_docx, read_pdf, sniff_format
 from .clean import clean_text, join_split_words, normalise_width, strip_pinyin_glosses, to_simplified
 from .decode import decode_bytes
 from .extract import Extracted, extract_html
-from .identify import (canonical_agency, expected_template, find_title, is_plausible_agency, normalise_years,
+from .identify import (agency_in_body, canonical_agency, expected_template, find_title, is_plausible_agency, normalise_years,
                        page_metadata, parse_date)
 from .spam import find_spam, strip_spam
 from .tables import (APPLICATION_ROWS, OTHER_SUBROWS, Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table,
@@ -112,7 +112,7 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
     for key in ("published", "publisher"):
         if ex.meta.get(key) and key not in meta:
             meta[key] = parse_date(ex.meta[key]) if key == "published" else clean(ex.meta[key])
-    agency, agency_flag = _resolve_agency(agency_raw, meta, ex.meta, agency_hint)
+    agency, agency_flag = _resolve_agency(agency_raw, meta, ex.meta, agency_hint, clean_body)
     if agency_flag:
         flags.append(agency_flag)
 
@@ -142,18 +142,25 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
     return report
 
 
-def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None) -> tuple[str | None, dict | None]:
+def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None,
+                    body: str = "") -> tuple[str | None, dict | None]:
+    """The title's agency when it is plausible; else, in order, 发布机构, the report's first
+    sentence, the site name and the portal list. The last two name the site, not the document,
+    so using them (or replacing a printed name) is flagged agency_suspect."""
     cleaned = strip_spam(raw).strip() if raw else None
     if is_plausible_agency(cleaned):
         return cleaned, None
-    for candidate, where in ((meta.get("publisher"), "发布机构"), (_site_agency(html_meta.get("site")), "site name"),
-                             (hint, "portal list")):
+    candidates = ((meta.get("publisher"), "发布机构", True), (agency_in_body(body), "report's first sentence", True),
+                  (_site_agency(html_meta.get("site")), "site name", False), (hint, "portal list", False))
+    for candidate, where, specific in candidates:
         candidate = strip_spam(candidate).strip() if candidate else None
-        if is_plausible_agency(candidate):
-            if raw:
-                return candidate, {"code": "agency_suspect",
-                                   "detail": f"title names {raw!r}; agency taken from the {where}"}
-            return candidate, None
+        if not is_plausible_agency(candidate):
+            continue
+        if raw:
+            return candidate, {"code": "agency_suspect", "detail": f"title names {raw!r}; agency taken from the {where}"}
+        if not specific:
+            return candidate, {"code": "agency_suspect", "detail": f"no agency in the title; taken from the {where}"}
+        return candidate, None
     return None, {"code": "agency_suspect", "detail": f"title names {raw!r}, not a government body; no other source"
                   if raw else "no agency named in the title, page metadata or site"}
 

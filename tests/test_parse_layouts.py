@@ -172,3 +172,18 @@ def test_one_bad_byte_does_not_turn_a_page_to_mojibake():
     gbk = "<html><head><meta charset='gbk'></head><body>政府信息公开工作年度报告</body></html>".encode("gbk")
     decoded = decode_bytes(gbk.replace(b"</body>", b"\x81</body>"))
     assert decoded.encoding == "gb18030" and not decoded.repaired and "政府信息公开" in decoded.text
+
+
+def test_agency_missing_from_title_is_read_from_the_first_sentence():
+    body = "2020年政府信息公开工作年度报告\n一、总体情况\n2020年，东坡区司法局认真贯彻落实条例。\n" + one_cell_per_line()
+    r = parse_report(body.encode())
+    assert (r["agency"], r["agency_raw"]) == ("东坡区司法局", None)
+    assert "agency_suspect" not in {f["code"] for f in r["flags"]}
+
+
+def test_agency_taken_from_the_site_name_is_marked_suspect():
+    html = ("<html><head><meta name='SiteName' content='东坡区人民政府门户网站'></head><body><h1>2020年政府信息公开工作年度报告</h1>"
+            "<p>一、总体情况</p><p>全年工作有序开展。</p><pre>" + one_cell_per_line() + "</pre></body></html>")
+    r = parse_report(html.encode())
+    assert r["agency"] == "东坡区人民政府"
+    assert ("agency_suspect", "no agency in the title; taken from the site name") in [(f["code"], f["detail"]) for f in r["flags"]]
