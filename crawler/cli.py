@@ -42,6 +42,9 @@ def cmd_parse(args) -> int:
     except UnreadableInput as exc:
         print(f"unreadable: {args.file}: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:   # a parser bug: one line, and a way to report it
+        print(f"error: {args.file}: the parser failed ({exc.__class__.__name__}: {exc}); please report this file", file=sys.stderr)
+        return 3
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

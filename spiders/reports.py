@@ -77,9 +77,16 @@ class ReportsSpider(scrapy.Spider):
         if self._is_attachment(response):
             yield from self._attachment_item(response)
             return
-        decoded = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-        outline = outline_html(decoded.text)
-        kind = classify_page(outline.title, outline.text)
+        try:
+            decoded = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            outline = outline_html(decoded.text)
+            kind = classify_page(outline.title, outline.text)
+        except Exception as exc:     # keep the bytes: the page is stored and can be re-parsed later
+            self.crawler.stats.inc_value("nianbao/errors/page_unreadable")
+            item = self._item(response, "page", "")
+            item["errors"].append(f"spider could not read the page: {exc.__class__.__name__}: {exc}")
+            yield self._candidate(item)
+            return
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
         links = [(urljoin(response.url, href), anchor, title) for href, anchor, title in outline.links]
         if kind == "report":
@@ -175,7 +182,8 @@ class ReportsSpider(scrapy.Spider):
 
     @staticmethod
     def _lists_reports(links) -> bool:
-        return sum(1 for u, a, t in links if link_score(u, a, t) >= 100) >= 2
+        """A list of reports (or of report columns), whose pagination is worth following."""
+        return sum(1 for u, a, t in links if link_score(u, a, t) >= 80) >= 2
 
     # ------------------------------------------------------------------ items
 
