@@ -195,6 +195,8 @@ def outline_html(html: str) -> Outline:
         return Outline("", "", [], html)
     titles = _titles(tree, _meta_tags(tree))
     links = [(a.get("href", "").strip(), _text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
-    # <title> usually ends with the site name: "报告标题_青阳县人民政府"
-    title = re.split(r"\s*[_|｜—-]{1,2}\s*", titles[0])[0] if titles else ""
+    # Portals put the site name in <h1> as often as the article title; prefer a candidate naming a
+    # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
+    named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]
+    title = re.split(r"\s*[_|｜—-]{1,2}\s*", (named or titles or [""])[0])[0]
     return Outline(title, _page_text(tree, limit=30000), links, html)

@@ -480,7 +480,7 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
     finish()
 
     subrows = [rows[r] for r in OTHER_SUBROWS if r in rows]
-    if "other" not in rows and len(subrows) == len(OTHER_SUBROWS):
+    if len(subrows) == len(OTHER_SUBROWS):     # 2021: the schema's "other" is the sum of (六) 1–3
         rows["other"] = {c: _sum_or_none(row.get(c) for row in subrows) for c in APPLICANT_COLUMNS}
 
     ordered = {key: rows[key] for key in APPLICATION_ROWS if key in rows}

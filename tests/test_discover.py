@@ -91,3 +91,11 @@ def test_create_page_html_variants():
     html = "<script>createPageHTML('page_div', 3, 1, 'fg', 'shtml', 45);</script>"
     assert pagination_urls("http://x.gov.cn/col/fg_1.shtml", html) == ["http://x.gov.cn/col/fg.shtml", "http://x.gov.cn/col/fg_2.shtml"]
     assert pagination_urls("http://x.gov.cn/col/", 'createPageHTML(2,0,"index","htm")') == ["http://x.gov.cn/col/index.htm", "http://x.gov.cn/col/index_1.htm"]
+
+
+def test_report_title_is_found_when_h1_holds_the_site_name():
+    html = ("<html><head><title>青阳县人民政府门户网站</title></head><body><h1>青阳县人民政府</h1>"
+            "<div class='article-title'>青阳县民政局2021年政府信息公开工作年度报告</div><p>一、总体情况</p></body></html>")
+    page = outline_html(html)
+    assert page.title == "青阳县民政局2021年政府信息公开工作年度报告"
+    assert classify_page(page.title, page.text) == "report"
