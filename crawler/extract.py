@@ -25,7 +25,8 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer"
 @dataclass
 class Extracted:
     text: str                                    # main text, tables flattened one row per line
-    titles: list[str] = field(default_factory=list)   # title candidates, best first
+    titles: list[str] = field(default_factory=list)       # title candidates, best first
+    more_titles: list[str] = field(default_factory=list)  # headings that may belong to sidebars
     meta: dict = field(default_factory=dict)     # <meta> values and the page's labelled header block
     header_text: str = ""                        # page text above the report, where 索引号/发布机构 live
     grids: list[list[list[Cell]]] = field(default_factory=list)
@@ -44,7 +45,7 @@ def extract_html(html: str) -> Extracted:
     if tree is None:
         return Extracted(text="")
     meta = _meta_tags(tree)
-    titles = _titles(tree, meta)
+    titles, more_titles = _titles(tree, meta)
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
     links = [(a.get("href", ""), _text(a)) for a in tree.iter("a") if a.get("href")]
     header_text = _header_text(tree)
@@ -53,7 +54,7 @@ def extract_html(html: str) -> Extracted:
                                favor_recall=True, deduplicate=False, output_format="txt") or ""
     if len(text) < 200:
         text = _page_text(tree)
-    return Extracted(text=text, titles=titles, meta=meta, header_text=header_text, grids=grids, links=links)
+    return Extracted(text=text, titles=titles, more_titles=more_titles, meta=meta, header_text=header_text, grids=grids, links=links)
 
 
 def _text(element) -> str:
@@ -75,18 +76,25 @@ def _meta_tags(tree) -> dict:
     return found
 
 
-def _titles(tree, meta: dict) -> list[str]:
-    titles = []
+def _titles(tree, meta: dict) -> tuple[list[str], list[str]]:
+    """Title candidates, most trustworthy first: the CMS's ArticleTitle, <title> without the site
+    name after it, <h1>; then elements classed 'title' and <h2>/<h3>, which on many portals also
+    hold sidebar and 上一篇/下一篇 links to other reports."""
+    strong, weak = [], []
     if meta.get("title"):
-        titles.append(meta["title"])
-    for tag in ("h1", "h2", "h3"):
-        titles.extend(_text(h) for h in tree.iter(tag))
-    for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]:
-        titles.append(_text(el))
+        strong.append(meta["title"])
     title = tree.find(".//title")
     if title is not None and title.text:
-        titles.append(title.text.strip())
-    return [t for t in dict.fromkeys(titles) if t and len(t) <= 150]
+        strong.append(re.split(r"\s*(?:_|\||｜|--|——| - )\s*", title.text.strip())[0])
+    strong.extend(_text(h) for h in tree.iter("h1"))
+    for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]:
+        weak.append(_text(el))
+    for tag in ("h2", "h3"):
+        weak.extend(_text(h) for h in tree.iter(tag))
+    def usable(texts, exclude=()):
+        return [t for t in dict.fromkeys(texts) if t and len(t) <= 150 and t not in exclude]
+
+    return usable(strong), usable(weak, exclude=strong)
 
 
 def _header_text(tree, limit: int = 4000) -> str:
@@ -193,10 +201,10 @@ def outline_html(html: str) -> Outline:
     tree = parse_html(html)
     if tree is None:
         return Outline("", "", [], html)
-    titles = _titles(tree, _meta_tags(tree))
+    titles = [t for group in _titles(tree, _meta_tags(tree)) for t in group]
     links = [(a.get("href", "").strip(), _text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
     # Portals put the site name in <h1> as often as the article title; prefer a candidate naming a
     # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
     named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]
-    title = re.split(r"\s*[_|｜—-]{1,2}\s*", (named or titles or [""])[0])[0]
+    title = (named or titles or [""])[0]
     return Outline(title, _page_text(tree, limit=30000), links, html)

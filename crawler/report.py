@@ -90,10 +90,11 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
         return join_split_words(normalise_width(fragment))
 
     titles = [clean(t) for t in ex.titles]
+    more_titles = [clean(t) for t in ex.more_titles]
     header_text = clean(ex.header_text)
     grids = [[[Cell(clean(c.text), c.col, c.span) for c in row] for row in grid] for grid in ex.grids]
 
-    spam = find_spam("\n".join([text, *titles]))
+    spam = find_spam("\n".join([text, *titles, *more_titles]))
     spam_links = [p for p in find_spam("\n".join(anchor for _, anchor in ex.links)) if p not in spam]
     if spam or spam_links:
         parts = (["injected phrases removed: " + "; ".join(spam[:5])] if spam else []) + \
@@ -104,7 +105,8 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
 
     # Identity: the raw title keeps the spam so agency_raw shows what was printed.
     title, agency_raw, year = None, None, None
-    for candidate in [*titles, text[:600]]:
+    # the report's own first lines rank above headings that may belong to sidebars
+    for candidate in [*titles, text[:600], *more_titles]:
         title, agency_raw, year = find_title(normalise_years(candidate))
         if year:
             break

@@ -73,3 +73,12 @@ def test_flattened_text_path_agrees_with_the_grid(name, case):
     report = _parse_extracted(extracted, [], {"url": None}, None)
     for key in ("active", "applications", "appeals"):
         assert report[key] == case[key], key
+
+
+def test_sidebar_headings_do_not_override_the_page_title():
+    html = (HTML / "county_2020_rowspan.html").read_text(encoding="utf-8")
+    html = html.replace('<meta name="ArticleTitle"', '<meta name="Other"')
+    html = html.replace('<h1 class="article-title">青阳县人民政府2020年政府信息公开工作年度报告</h1>', '<h1>青阳县人民政府</h1>')
+    html = html.replace("<h3>相关链接</h3>", '<h3>相关链接</h3><div class="title">青阳县教育局2019年政府信息公开工作年度报告</div>')
+    r = parse_report(html.encode())
+    assert (r["agency"], r["year"], r["title"]) == ("青阳县人民政府", 2020, "青阳县人民政府2020年政府信息公开工作年度报告")
