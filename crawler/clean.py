@@ -63,20 +63,26 @@ def drop_chrome_lines(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if not is_chrome_line(line))
 
 
+def normalise_fragment(text: str, traditional: bool) -> str:
+    """The repairs every piece of a page gets (title, table cell, metadata) once the page's
+    script is known."""
+    text, _ = strip_pinyin_glosses(text)
+    if traditional:
+        text = to_simplified(text)
+    return join_split_words(normalise_width(text))
+
+
 def clean_text(text: str) -> tuple[str, list[dict]]:
     """Normalise report text; returns the text and the flags describing what was repaired."""
     flags = []
     text, glosses = strip_pinyin_glosses(text)
     if glosses:
         flags.append({"code": "text_artifacts", "detail": f"{glosses} inline pinyin glosses removed, e.g. 規(guī)"})
-    share = traditional_share(text)
     # Simplified text still has a few characters OpenCC would touch; real Traditional pages are far above 5%.
+    share = traditional_share(text)
     if share > 0.05:
-        text = to_simplified(text)
         flags.append({"code": "traditional_script", "detail": f"{share:.0%} of Han characters were Traditional; converted to Simplified"})
-    text = normalise_width(text)
-    text = join_split_words(text)
-    text = drop_chrome_lines(text)
+    text = drop_chrome_lines(normalise_fragment(text, traditional=share > 0.05))
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip(), flags

@@ -5,7 +5,7 @@ import re
 
 from . import PARSER_VERSION
 from .attachments import AttachmentError, read_docx, read_pdf, sniff_format
-from .clean import clean_text, join_split_words, normalise_width, strip_pinyin_glosses, to_simplified
+from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .extract import Extracted, extract_html
 from .identify import (agency_in_body, canonical_agency, expected_template, find_title, is_plausible_agency, normalise_years,
@@ -81,13 +81,10 @@ def _from_attachment(reader, body: bytes) -> Extracted:
 def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint: str | None) -> dict:
     text, clean_flags = clean_text(ex.text)
     flags.extend(clean_flags)
-    simplified = any(f["code"] == "traditional_script" for f in clean_flags)
+    traditional = any(f["code"] == "traditional_script" for f in clean_flags)
 
     def clean(fragment: str) -> str:
-        fragment, _ = strip_pinyin_glosses(fragment)
-        if simplified:
-            fragment = to_simplified(fragment)
-        return join_split_words(normalise_width(fragment))
+        return normalise_fragment(fragment, traditional)
 
     titles = [clean(t) for t in ex.titles]
     more_titles = [clean(t) for t in ex.more_titles]
