@@ -205,6 +205,8 @@ def _split_line(line: str) -> list[Token]:
     parts = line.split()
     if len(parts) == 1:
         return [Token(line)]
+    if len(parts) > 1 and re.fullmatch(r"\d{1,2}", parts[0]) and parse_value(parts[1]) is TEXT:
+        parts[:2] = [f"{parts[0]}.{parts[1]}"]      # "1 属于国家秘密": the item's number, not a value
     out: list[Token] = []
     words: list[str] = []
     for part in parts:

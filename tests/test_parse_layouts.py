@@ -187,3 +187,11 @@ def test_agency_taken_from_the_site_name_is_marked_suspect():
     r = parse_report(html.encode())
     assert r["agency"] == "东坡区人民政府"
     assert ("agency_suspect", "no agency in the title; taken from the site name") in [(f["code"], f["detail"]) for f in r["flags"]]
+
+
+def test_item_numbers_separated_by_a_space_are_not_values():
+    text = "\n".join(["三、收到和处理政府信息公开申请情况", "(三)不予公开 0",
+                      "1 属于国家秘密 0", "2 其他法律行政法规禁止公开 1 0 0 0 0 0 1"])
+    apps, _ = parse_applications(text_tokens(text))
+    assert apps["denied_state_secret"] == {c: (0 if c == "total" else None) for c in COLS}
+    assert apps["denied_prohibited_by_law"]["natural_person"] == 1
