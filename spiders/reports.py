@@ -92,8 +92,9 @@ class ReportsSpider(scrapy.Spider):
         if kind == "report":
             yield from self._report(response, outline, links)
             return
-        yield from self._follow(response, links, is_list=kind == "index" or self._lists_reports(links))
-        if kind == "index" or self._lists_reports(links):
+        is_list = kind == "index" or self._lists_reports(links)
+        yield from self._follow(response, links, is_list=is_list)
+        if is_list:
             for url in pagination_urls(response.url, outline.html):
                 yield from self._request(response, url, score=70)
 
@@ -124,6 +125,7 @@ class ReportsSpider(scrapy.Spider):
             item["errors"].append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
             return self._candidate(item)
         self.scheduled[index] += 1
+        self.seen.add(urls[0])
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
                               priority=95, meta={"item": item, "pending": urls[1:], "portal": item["portal_index"], "hops": 0})
 
