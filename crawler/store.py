@@ -39,39 +39,43 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+# table: (columns, primary key, foreign keys, indexes)
+SCHEMA = {
+    "reports": ({
+        "id": int, "agency_key": str, "year": int, "agency": str, "agency_raw": str, "template": str,
+        "published": str, "title": str, "publisher": str, "index_no": str, "portal": str, "region_code": str,
+        "level": str, "best_source_id": int, "best_url": str, "flag_count": int, "flag_codes": str, "versions": int,
+        "parser_version": str, "first_seen": str, "updated_at": str,
+    }, "id", [], [["year"], ["region_code"], ["template"], ["flag_count"]]),
+    "sources": ({
+        "id": int, "report_id": int, "report_key": str, "url": str, "final_url": str, "kind": str, "part": int,
+        "main_source_id": int, "portal": str, "region_code": str, "level": str, "fetched_at": str, "last_seen": str,
+        "status": int, "content_type": str, "encoding": str, "format": str, "sha256": str, "size": int, "headers": str,
+        "body": bytes, "compression": str, "parse_status": str, "parse_error": str, "parsed": str, "parser_version": str,
+    }, "id", [("report_id", "reports", "id")], [["report_id"], ["report_key"], ["url", "sha256"], ["parse_status"], ["main_source_id"]]),
+    "cells": ({"report_id": int, "table": str, "row": str, "column": str, "value": float, "position": int},
+              ("report_id", "table", "row", "column"), [("report_id", "reports", "id")], [["table", "row", "column"]]),
+    "flags": ({"id": int, "report_id": int, "code": str, "detail": str}, "id", [("report_id", "reports", "id")],
+              [["report_id"], ["code"]]),
+    "crawl_runs": ({"id": int, "started_at": str, "finished_at": str, "arguments": str, "stats": str,
+                    "reports_before": int, "reports_after": int}, "id", [], []),
+}
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    if "reports" not in db.table_names():
-        db["reports"].create({
-            "id": int, "agency_key": str, "year": int, "agency": str, "agency_raw": str, "template": str,
-            "published": str, "title": str, "publisher": str, "index_no": str, "portal": str, "region_code": str,
-            "level": str, "best_source_id": int, "best_url": str, "flag_count": int, "versions": int,
-            "parser_version": str, "first_seen": str, "updated_at": str,
-        }, pk="id", not_null={"agency_key"})
-        db["reports"].create_index(["agency_key", "year"], unique=True)
-        for column in ("year", "region_code", "template", "flag_count"):
-            db["reports"].create_index([column])
-    if "sources" not in db.table_names():
-        db["sources"].create({
-            "id": int, "report_id": int, "report_key": str, "url": str, "final_url": str, "kind": str, "part": int,
-            "main_source_id": int, "portal": str, "region_code": str, "level": str, "fetched_at": str, "last_seen": str, "status": int,
-            "content_type": str, "encoding": str, "format": str, "sha256": str, "size": int, "headers": str,
-            "body": bytes, "compression": str, "parse_status": str, "parse_error": str, "parsed": str,
-            "parser_version": str,
-        }, pk="id", foreign_keys=[("report_id", "reports", "id")])
-        for columns in (["report_id"], ["report_key"], ["url", "sha256"], ["parse_status"], ["main_source_id"]):
-            db["sources"].create_index(columns)
-    if "cells" not in db.table_names():
-        db["cells"].create({"report_id": int, "table": str, "row": str, "column": str, "value": float, "position": int},
-                           pk=("report_id", "table", "row", "column"), foreign_keys=[("report_id", "reports", "id")])
-        db["cells"].create_index(["table", "row", "column"])
-    if "flags" not in db.table_names():
-        db["flags"].create({"id": int, "report_id": int, "code": str, "detail": str}, pk="id",
-                           foreign_keys=[("report_id", "reports", "id")])
-        db["flags"].create_index(["report_id"])
-        db["flags"].create_index(["code"])
-    if "crawl_runs" not in db.table_names():
-        db["crawl_runs"].create({"id": int, "started_at": str, "finished_at": str, "arguments": str, "stats": str,
-                                 "reports_before": int, "reports_after": int}, pk="id")
+    """Create what is missing; columns added by a newer version are added to older databases."""
+    for name, (columns, pk, foreign_keys, indexes) in SCHEMA.items():
+        table = db[name]
+        if name not in db.table_names():
+            table.create(columns, pk=pk, foreign_keys=foreign_keys, not_null={"agency_key"} if name == "reports" else None)
+            for index in indexes:
+                table.create_index(index)
+            if name == "reports":
+                table.create_index(["agency_key", "year"], unique=True)
+            continue
+        for column, kind in columns.items():
+            if column not in table.columns_dict:
+                table.add_column(column, kind)
     columns = ",\n  ".join(f"max(CASE WHEN c.\"column\" = '{c}' THEN c.value END) AS {c}" for c in APPLICANT_COLUMNS)
     db.create_view("applications_wide", f"""
 SELECT r.id AS report_id, r.agency, r.year, r.template, c.row,
@@ -199,6 +203,7 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
         "title": parsed.get("title"), "publisher": parsed.get("publisher"), "index_no": parsed.get("index_no"),
         "portal": portal.get("agency"), "region_code": portal.get("region_code"), "level": portal.get("level"),
         "best_source_id": best["source_id"], "best_url": best["url"], "flag_count": len(flags),
+        "flag_codes": json.dumps(sorted({f["code"] for f in flags})),
         "versions": len(versions), "parser_version": parsed.get("parser_version"), "updated_at": now(),
         "first_seen": existing["first_seen"] if existing else now(),
     }
