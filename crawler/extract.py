@@ -203,6 +203,9 @@ def outline_html(html: str) -> Outline:
         return Outline("", "", [], html)
     titles = [t for group in _titles(tree, _meta_tags(tree)) for t in group]
     links = [(a.get("href", "").strip(), _text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
+    # many portals embed their disclosure platform in a frame
+    links += [(f.get("src", "").strip(), "", (f.get("title") or f.get("name") or "").strip())
+              for f in tree.iter("iframe", "frame") if f.get("src")]
     # Portals put the site name in <h1> as often as the article title; prefer a candidate naming a
     # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
     named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]

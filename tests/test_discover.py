@@ -99,3 +99,8 @@ def test_report_title_is_found_when_h1_holds_the_site_name():
     page = outline_html(html)
     assert page.title == "青阳县民政局2021年政府信息公开工作年度报告"
     assert classify_page(page.title, page.text) == "report"
+
+
+def test_framed_disclosure_platform_is_followed():
+    page = outline_html('<html><body><iframe src="http://xxgk.x.gov.cn/zfxxgk/index.html" title="政府信息公开"></iframe></body></html>')
+    assert [(href, link_score(href, anchor, title)) for href, anchor, title in page.links] == [("http://xxgk.x.gov.cn/zfxxgk/index.html", 50)]
