@@ -278,15 +278,20 @@ _SECTION_ANCHORS = {
     "appeals": r"行政复议[\s|]*\n?[\s|]*行政诉讼",
 }
 _HEADING_PREFIX = r"^[\s|#*]*([一二三四五六七八九十]+|\d+)?\s*[、.．]?\s*"
+_NUMBERED_HEADING = r"^[\s|#*]*[一二三四五六七]\s*[、.．]\s*"
 
 
 def split_sections(text: str) -> dict[str, str]:
     """The text of tables 二, 三, 四 (keys active, applications, appeals), found by headings or anchors."""
     starts: dict[str, int] = {}
     for name, pattern in _SECTION_HEADINGS.items():
-        for m in re.finditer(_HEADING_PREFIX + f"({pattern})[^\n]{{0,12}}$", text, re.M):
-            if name != "end" or m.start() > max(starts.values(), default=0):
-                starts[name] = m.start()
+        # "二、主动公开…" first: "1.主动公开政府信息情况" may be a sub-heading of 总体情况
+        for prefix in (_NUMBERED_HEADING, _HEADING_PREFIX):
+            for m in re.finditer(prefix + f"({pattern})[^\n]{{0,12}}$", text, re.M):
+                if name != "end" or m.start() > max(starts.values(), default=0):
+                    starts[name] = m.start()
+                    break
+            if name in starts:
                 break
     for name, pattern in _SECTION_ANCHORS.items():
         if name not in starts:

@@ -195,3 +195,13 @@ def test_item_numbers_separated_by_a_space_are_not_values():
     apps, _ = parse_applications(text_tokens(text))
     assert apps["denied_state_secret"] == {c: (0 if c == "total" else None) for c in COLS}
     assert apps["denied_prohibited_by_law"]["natural_person"] == 1
+
+
+def test_numbered_sub_heading_in_the_overview_is_not_table_two():
+    from crawler.tables import split_sections
+    text = (SAMPLES / "000_8000bc9f9e439cef.txt").read_text().replace(
+        "(二)严格按照规定", "1.主动公开政府信息情况\n行政许可\n3\n(二)严格按照规定")
+    sections = split_sections(clean_text(text)[0])
+    assert sections["active"].startswith("二、主动公开政府信息情况")
+    r = parse_report(text.encode())
+    assert r["active"]["licensing"] == {"previous": 0, "change": 0, "decisions": 0}
