@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from .tables import Cell
@@ -95,3 +96,54 @@ def read_docx(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
         grids.append(rows)
         lines.extend(" | ".join(c.text for c in row) for row in rows)
     return "\n".join(lines), grids
+
+
+def read_doc(body: bytes) -> tuple[str, list]:
+    """Text of a legacy Word 97–2003 .doc (and the .wps files WPS saves in that format), read
+    from the document's piece table. Table cells become `|`-separated, as the text parser expects."""
+    import struct
+
+    import olefile
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(body))
+        word = ole.openstream("WordDocument").read()
+        flags = struct.unpack_from("<H", word, 0x0A)[0]
+        if flags & 0x0100:
+            raise AttachmentError("the .doc is encrypted")
+        table = ole.openstream("1Table" if flags & 0x0200 else "0Table").read()
+        csw = struct.unpack_from("<H", word, 32)[0]
+        lw = 32 + 2 + csw * 2 + 2                       # FibRgLw97
+        cslw = struct.unpack_from("<H", word, lw - 2)[0]
+        ccp_text = struct.unpack_from("<I", word, lw + 12)[0]
+        fc_lcb = lw + cslw * 4 + 2                      # FibRgFcLcb97
+        fc_clx, lcb_clx = struct.unpack_from("<II", word, fc_lcb + 33 * 8)
+        clx = table[fc_clx:fc_clx + lcb_clx]
+        pos = 0
+        while clx[pos] == 0x01:                        # Prc: formatting we don't need
+            pos += 3 + struct.unpack_from("<H", clx, pos + 1)[0]
+        lcb = struct.unpack_from("<I", clx, pos + 1)[0]
+        plc = clx[pos + 5:pos + 5 + lcb]
+        pieces = (lcb - 4) // 12
+        cps = struct.unpack_from(f"<{pieces + 1}I", plc, 0)
+        parts = []
+        for i in range(pieces):
+            start, end = cps[i], min(cps[i + 1], ccp_text)
+            if start >= end:
+                break
+            fc = struct.unpack_from("<I", plc, (pieces + 1) * 4 + i * 8 + 2)[0]
+            if fc & 0x40000000:                        # 8-bit text
+                offset = (fc & 0x3FFFFFFF) // 2
+                parts.append(word[offset:offset + end - start].decode("cp1252", "replace"))
+            else:
+                offset = fc & 0x3FFFFFFF
+                parts.append(word[offset:offset + 2 * (end - start)].decode("utf-16-le", "replace"))
+    except AttachmentError:
+        raise
+    except (OSError, struct.error, IndexError, ValueError) as exc:
+        raise AttachmentError(f"unreadable .doc/.wps: {exc.__class__.__name__}") from exc
+    text = re.sub(r"\x13[^\x13\x14\x15]*\x14?|\x15", "", "".join(parts))   # field codes, keeping their results
+    text = text.replace("\x07", " |").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
+    text = re.sub(r"[\x00-\x08\x0e-\x1f]", "", text)
+    if not text.strip():
+        raise AttachmentError("the .doc has no text")
+    return text, []

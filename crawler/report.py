@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from . import PARSER_VERSION
-from .attachments import AttachmentError, read_docx, read_pdf, sniff_format
+from .attachments import AttachmentError, read_doc, read_docx, read_pdf, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .extract import Extracted, extract_html
@@ -56,7 +56,7 @@ def read_document(body: bytes | str, *, url=None, content_type=None, filename=No
     if fmt == "docx":
         return _from_attachment(read_docx, body), flags, source
     if fmt == "doc":
-        raise UnreadableInput("legacy .doc/.wps (OLE) files are not supported; convert to .docx or PDF")
+        return _from_attachment(read_doc, body), flags, source
     decoded = decode_bytes(body, content_type)
     source["encoding"] = decoded.encoding
     if decoded.repaired:

@@ -49,7 +49,7 @@ def test_docx_attachment():
 @pytest.mark.parametrize("body,name,message", [
     (b"%PDF-1.4 this is not really a pdf", "r.pdf", "unreadable PDF"),
     (b"PK\x03\x04 truncated zip", "r.docx", "unreadable DOCX"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "r.doc", "legacy .doc"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "r.doc", "unreadable .doc"),
 ])
 def test_broken_attachments_raise_a_clear_error(body, name, message):
     with pytest.raises(UnreadableInput, match=message):
@@ -65,3 +65,17 @@ def test_pdf_with_ruled_tables_and_spans():
     for key in ("agency", "year", "template", "active", "applications", "appeals"):
         assert r[key] == cases.BUREAU_2022[key], key
     assert sorted(f["code"] for f in r["flags"]) == ["balance_mismatch", "balance_mismatch"]
+
+
+def test_legacy_doc_attachment():
+    """The DOCX above saved as Word 97–2003 .doc by LibreOffice: text from the piece table, cells as pipes."""
+    from pathlib import Path
+    path = Path(__file__).parent / "fixtures" / "doc" / "dongpo_justice_2020.doc"
+    r = parse_report(path.read_bytes(), filename=path.name)
+    assert (r["agency"], r["year"], r["source"]["format"]) == ("东坡区司法局", 2020, "doc")
+    apps = r["applications"]
+    assert apps["new_received"] == dict(zip(cases.COLS, [5, 1, 0, 0, 1, 0, 7]))
+    assert apps["unavailable_not_held"] == dict(zip(cases.COLS, [1, 0, 0, 0, 1, 0, 2]))
+    assert apps["denied_state_secret"] == cases.merged(0)
+    assert apps["carried_forward"] == dict(zip(cases.COLS, [1, 0, 0, 0, 0, 0, 1]))
+    assert len(apps) == 23
