@@ -3,23 +3,29 @@ from __future__ import annotations
 
 import re
 
-# Brands and terms no government report uses. 彩票 alone is legitimate (福利彩票公益金),
-# so it only counts with the words of an advertisement after it.
-_SPAM_TERMS = [
-    "立博", "六宝典", "博彩", "百家乐", "娱乐城", "真人视讯", "六合彩", "时时彩", "北京赛车", "北京pk10",
-    "老虎机", "威尼斯人", "新葡京", "澳门葡京", "太阳城", "皇冠体育", "亚博体育", "开云体育", "乐鱼体育",
-    "澳门银河", "金沙娱乐", "银河娱乐", "bet365", "188bet", "必威", "威廉希尔", "沙巴体育", "bob体育",
-    "九游会", "ag真人", "电子游艺", "棋牌游戏", "网上赌场", "在线赌场", "赌球", "外围投注", "彩票平台",
-    "彩票官网", "彩票app", "购彩", "足彩推荐", "澳门赌场", "半岛体育", "星空体育", "华体会", "ky棋牌",
-    "开元棋牌", "pg电子", "捕鱼游戏", "葡京娱乐", "博狗", "永利娱乐", "红包群", "赌博网站",
+# Gambling brands: no government report names them, so they count on their own.
+_BRANDS = [
+    "立博", "六宝典", "威尼斯人", "新葡京", "澳门葡京", "葡京娱乐", "太阳城", "皇冠体育", "亚博体育", "开云体育",
+    "乐鱼体育", "澳门银河", "金沙娱乐", "银河娱乐", "永利娱乐", "bet365", "188bet", "必威", "威廉希尔", "沙巴体育",
+    "bob体育", "九游会", "ag真人", "半岛体育", "星空体育", "华体会", "ky棋牌", "开元棋牌", "pg电子", "博狗", "娱乐城",
+    "真人视讯", "北京pk10",
 ]
-_AD_SUFFIX = r"(?:平台网址|平台|官网|官方网站|网址|网站|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版|首页|娱乐城|娱乐场|娱乐|投注)"
-_LOTTERY_AD = r"(?:平台|官网|官方网站|网址|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版)"
-_TERM = "|".join(re.escape(t) for t in sorted(_SPAM_TERMS, key=len, reverse=True))
-# One injected phrase: "立博平台,立博官网:" — a term with ad words, repeated and joined by commas.
+# Gambling words: a public-security or culture-market report may well say 打击网络博彩 or 查处老虎机,
+# and 福利彩票公益金 is ordinary, so these count only as an advertisement ("博彩平台", "彩票app下载").
+_WORDS = ["博彩", "百家乐", "六合彩", "时时彩", "北京赛车", "老虎机", "棋牌", "赌场", "足彩", "体育投注", "彩票", "电子游艺"]
+# what only an advertisement says (平台 or app alone also name legitimate things: 互联网彩票平台)
+_AD = r"(?:(?:平台|app|APP|App)?(?:网址|官网|官方网站|下载|注册|登录|登陆|入口|开户|手机版))"
+_BRAND_AD = r"(?:平台网址|平台|官网|官方网站|网址|网站|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版|首页|娱乐城|娱乐场|娱乐|投注)"
+
+
+def _alternation(terms: list[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+
+
+# One injected phrase: "立博平台,立博官网:" — terms with their ad words, repeated and joined by commas.
 _PHRASE = re.compile(
-    rf"(?:(?:{_TERM})[\w]{{0,4}}?{_AD_SUFFIX}*[,，、\s]*)+(?:[:：])?"
-    rf"|(?:[\w]{{1,6}}彩票{_LOTTERY_AD}[,，、\s]*)+",
+    rf"(?:(?:{_alternation(_BRANDS)})\w{{0,4}}?{_BRAND_AD}*[,，、\s]*)+(?:[:：])?"
+    rf"|(?:(?:{_alternation(_WORDS)})\w{{0,3}}?{_AD}+[,，、\s]*)+(?:[:：])?",
     re.I,
 )
 

@@ -134,6 +134,9 @@ def test_spam_terms_are_precise():
     assert find_spam("民政局福利彩票公益金使用情况") == []
     assert find_spam("打击赌博违法犯罪专项行动") == []
     assert find_spam("体育彩票投注站管理") == []
+    # crime-fighting and market-regulation prose names gambling without advertising it
+    assert find_spam("严厉打击网络博彩犯罪，查处老虎机12台，规范互联网彩票平台") == []
+    assert find_spam("北京赛车pk10官网开户") == ["北京赛车pk10官网开户"]
     assert find_spam("六宝典app下载，六宝典官网") == ["六宝典app下载，六宝典官网"]
 
 
