@@ -25,7 +25,7 @@ def _alternation(terms: list[str]) -> str:
 # One injected phrase: "立博平台,立博官网:" — terms with their ad words, repeated and joined by commas.
 _PHRASE = re.compile(
     rf"(?:(?:{_alternation(_BRANDS)})\w{{0,4}}?{_BRAND_AD}*[,，、\s]*)+(?:[:：])?"
-    rf"|(?:(?:{_alternation(_WORDS)})\w{{0,3}}?{_AD}+[,，、\s]*)+(?:[:：])?",
+    rf"|(?:(?:{_alternation(_WORDS)})\w{{0,5}}?{_AD}+[,，、\s]*)+(?:[:：])?",
     re.I,
 )
 
