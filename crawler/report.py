@@ -175,7 +175,7 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[dict],
     grid_parts: dict[str, list] = {}
     for grid in grids:
         kind = section_of_table(" ".join(c.text for row in grid for c in row))
-        parts = split_grid(grid) if kind else {}
+        parts = split_grid(grid, kind) if kind else {}
         for name, rows in parts.items():
             grid_parts.setdefault(name, []).extend(rows)
     grid_cells = {name: grid_tokens(rows, name) for name, rows in grid_parts.items()}

@@ -319,19 +319,20 @@ def section_of_table(text: str) -> str | None:
     return None
 
 
-def split_grid(rows: list[list[Cell]]) -> dict[str, list[list[Cell]]]:
-    """A grid holding several of the tables (one big <table>) split at each table's first row."""
+_TABLE_STARTS = [("active", r"第二十条"), ("applications", r"申请人情况|本年新收"), ("appeals", r"行政复议.*行政诉讼")]
+
+
+def split_grid(rows: list[list[Cell]], kind: str) -> dict[str, list[list[Cell]]]:
+    """The rows of a grid by table: all of them for `kind`, unless the grid holds several tables
+    (one big <table>), which are split at the row where each one starts."""
     parts: dict[str, list[list[Cell]]] = {}
-    current = None
+    current = kind
     for row in rows:
-        row_text = "".join(c.text for c in row)
-        kind = section_of_table(row_text) if re.search(r"第二十条|申请人情况|本年新收|行政复议", row_text) else None
-        if kind and kind not in parts:
-            current = kind
-        elif current is None:
-            current = section_of_table(row_text)
-        if current:
-            parts.setdefault(current, []).append(row)
+        row_text = re.sub(r"\s+", "", "".join(c.text for c in row))
+        starts = _match(_TABLE_STARTS, row_text)
+        if starts and starts not in parts:
+            current = starts
+        parts.setdefault(current, []).append(row)
     return parts
 
 

@@ -82,3 +82,20 @@ def test_sidebar_headings_do_not_override_the_page_title():
     html = html.replace("<h3>相关链接</h3>", '<h3>相关链接</h3><div class="title">青阳县教育局2019年政府信息公开工作年度报告</div>')
     r = parse_report(html.encode())
     assert (r["agency"], r["year"], r["title"]) == ("青阳县人民政府", 2020, "青阳县人民政府2020年政府信息公开工作年度报告")
+
+
+def test_grid_columns_are_mapped_by_their_labels_not_their_position():
+    """A portal that printed 总计 first and the lawsuit blocks in the other order still parses right."""
+    td = lambda text, **span: "<td" + "".join(f' {k}="{v}"' for k, v in span.items()) + f">{text}</td>"
+    applicants = ["总计", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    apps = ("<p>三、收到和处理政府信息公开申请情况</p><table><tr>" + td("项目") + "".join(td(h) for h in applicants) + "</tr>"
+            "<tr>" + td("一、本年新收政府信息公开申请数量") + "".join(td(v) for v in [9, 5, 1, 1, 1, 0, 1]) + "</tr>"
+            "<tr>" + td("(一)予以公开") + "".join(td(v) for v in [9, 5, 1, 1, 1, 0, 1]) + "</tr></table>")
+    outcomes = "".join(td(o) for o in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])
+    appeals = ("<p>四、政府信息公开行政复议、行政诉讼情况</p><table><tr>" + td("行政诉讼", colspan=10) + td("行政复议", colspan=5, rowspan=2) + "</tr>"
+               "<tr>" + td("复议后起诉", colspan=5) + td("未经复议直接起诉", colspan=5) + "</tr>"
+               "<tr>" + outcomes * 3 + "</tr><tr>" + "".join(td(v) for v in [0, 0, 0, 1, 1, 2, 0, 0, 0, 2, 3, 1, 0, 0, 4]) + "</tr></table>")
+    html = f"<html><body><h1>东坡区司法局2021年政府信息公开工作年度报告</h1><p>一、总体情况</p>{apps}{appeals}</body></html>"
+    r = parse_report(html.encode())
+    assert r["applications"]["new_received"] == dict(zip(cases.COLS, [5, 1, 1, 1, 0, 1, 9]))
+    assert r["appeals"] == cases.appeals([3, 1, 0, 0, 4], [2, 0, 0, 0, 2], [0, 0, 0, 1, 1])
