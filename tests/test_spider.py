@@ -84,3 +84,12 @@ def test_off_domain_links_are_dropped(spider):
     out = list(spider.parse_page(response("http://www.qingyang.gov.test/index.html")))
     assert all("qingyang.gov.test" in r.url for r in out if isinstance(r, scrapy.Request))
     assert spider.crawler.stats.get_value("nianbao/offsite_links_dropped") == 2
+
+
+def test_report_pages_written_by_create_page_html_are_fetched(spider):
+    body = (SITES / "www.qingyang.gov.test" / "xxgk/ndbg/2020/art_2.html").read_bytes().replace(
+        b"</body>", b'<script>createPageHTML(2, 0, "art_2", "html");</script></body>')
+    url = "http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2.html"
+    out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
+    pending = [r.url for r in out if isinstance(r, scrapy.Request) and r.callback == spider.parse_continuation]
+    assert pending == ["http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2_1.html"]
