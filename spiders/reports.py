@@ -114,7 +114,8 @@ class ReportsSpider(scrapy.Spider):
         item = self._item(response, "page", outline.title)
         # later pages: linked (下一页, 2) or, on TRS sites, written by createPageHTML(2, 0, "t2021…_1", "html")
         rest = continuation_links(response.url, [(u, a) for u, a, _ in links])
-        rest += [u for u in pagination_urls(response.url, outline.html) if u not in rest]
+        own = urlsplit(response.url).path.rsplit(".", 1)[0] + "_"      # not a list widget's pages
+        rest += [u for u in pagination_urls(response.url, outline.html) if urlsplit(u).path.startswith(own) and u not in rest]
         if rest:
             yield self._continuation_request(item, rest)
         else:

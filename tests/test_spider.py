@@ -93,3 +93,11 @@ def test_report_pages_written_by_create_page_html_are_fetched(spider):
     out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
     pending = [r.url for r in out if isinstance(r, scrapy.Request) and r.callback == spider.parse_continuation]
     assert pending == ["http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2_1.html"]
+
+
+def test_a_list_widget_on_a_report_page_is_not_a_continuation(spider):
+    body = (SITES / "www.qingyang.gov.test" / "xxgk/ndbg/2020/art_2.html").read_bytes().replace(
+        b"</body>", b'<script>createPageHTML(3, 0, "index", "html");</script></body>')
+    url = "http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2.html"
+    out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
+    assert [o["url"] for o in out if isinstance(o, dict)] == [url]
