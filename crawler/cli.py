@@ -132,7 +132,7 @@ def cmd_demo(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="nianbao: 政府信息公开工作年度报告 crawler tools")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="parse one report file (.html .txt .md .pdf .docx, or - for stdin)")
+    p = sub.add_parser("parse", help="parse one report file (.html .txt .md .pdf .docx .doc, or - for stdin)")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the schema JSON instead of a summary")
     p.set_defaults(func=cmd_parse)
