@@ -21,6 +21,8 @@ _DEPARTMENTS = re.compile(r"部门|乡镇|街道|县直|区直|市直|委办局|
 _PAGINATION = re.compile(r"^(下一页|下页|>|›|»|后一页|尾页|末页|\d{1,3})$")
 _NEGATIVE = re.compile(r"新闻|要闻|动态|图片|视频|招聘|招考|旅游|文化|天气|English|邮箱|登录|注册|无障碍|长者|关怀|"
                        r"投诉|信箱|留言|调查|征集|访谈|直播|专题|下载中心|网站地图|联系我们|app|微博|微信")
+# Documents in the disclosure catalogue ("关于做好政府信息公开工作的通知") lead nowhere further.
+_DOCUMENT_TITLE = re.compile(r"^关于|的(通知|意见|办法|方案|决定|批复|函|公告|报告)$|〔\d{4}〕|\[\d{4}\]")
 _NEGATIVE_URL = re.compile(r"news|video|photo|pic|login|register|search|english|/en/|mailbox|weibo|wechat|javascript:|mailto:|tel:", re.I)
 
 # Pages that talk about a report or another kind of 年报 but are not a 政府信息公开工作年度报告.
@@ -47,7 +49,7 @@ def link_score(url: str, anchor: str = "", title: str = "") -> int:
         return 80           # the report column or list
     if _PAGINATION.match(text):
         return 60           # scored again by the caller from the page it is on
-    if _NEGATIVE.search(text):
+    if _NEGATIVE.search(text) or _DOCUMENT_TITLE.search(text):
         return 0
     if _DISCLOSURE.search(text):
         return 50 if not _DEPARTMENTS.search(text) else 40

@@ -104,3 +104,9 @@ def test_report_title_is_found_when_h1_holds_the_site_name():
 def test_framed_disclosure_platform_is_followed():
     page = outline_html('<html><body><iframe src="http://xxgk.x.gov.cn/zfxxgk/index.html" title="政府信息公开"></iframe></body></html>')
     assert [(href, link_score(href, anchor, title)) for href, anchor, title in page.links] == [("http://xxgk.x.gov.cn/zfxxgk/index.html", 50)]
+
+
+def test_catalogue_documents_are_not_followed():
+    assert link_score("http://a.gov.cn/xxgk/1.html", "关于做好2021年政府信息公开工作的通知") == 0
+    assert link_score("http://a.gov.cn/xxgk/2.html", "青政办〔2021〕3号 政府信息公开目录更新") == 0
+    assert link_score("http://a.gov.cn/xxgk/3.html", "关于公布2020年度政府信息公开工作年度报告的通知") == 80
