@@ -22,6 +22,8 @@ TABLE_NAMES = ("active", "applications", "appeals")
 CONSISTENCY_FLAGS = {"balance_mismatch", "row_total_mismatch", "handled_total_mismatch", "appeal_total_mismatch",
                      "narrative_mismatch"}
 STRUCTURE_FLAGS = {"missing_table", "partial_table"}
+# Flags that say the copy itself is doubtful (a hacked mirror, a name that is not the agency's).
+SOURCE_FLAGS = {"spam_injection", "agency_suspect"}
 
 
 def now() -> str:
@@ -149,13 +151,13 @@ def _version_rank(version: dict):
     codes = [f["code"] for f in parsed["flags"]]
     tables = sum(1 for name in TABLE_NAMES if parsed.get(name))
     return (tables, -sum(c in STRUCTURE_FLAGS for c in codes), -sum(c in CONSISTENCY_FLAGS for c in codes),
-            parsed.get("published") or "")
+            -sum(c in SOURCE_FLAGS for c in codes), parsed.get("published") or "")
 
 
 def choose_best(versions: list[dict]) -> dict:
-    """The version to show: most complete tables, then fewest structural and 勾稽 flags,
-    then the latest publication date (a corrected re-issue); among equals the first URL in
-    alphabetical order, so the choice never depends on the order pages were crawled."""
+    """The version to show: most complete tables, then fewest structural, 勾稽 and doubtful-copy
+    (spam, agency) flags, then the latest publication date (a corrected re-issue); among equals
+    the first URL in alphabetical order, so the choice never depends on the order pages were crawled."""
     ranked = sorted(versions, key=lambda v: v["url"])
     return max(ranked, key=_version_rank)
 

@@ -133,3 +133,13 @@ def test_export_csv_and_jsonl(db, tmp_path):
     report = json.loads(line)
     assert (report["agency"], report["year"], report["applications"]["new_received"]["natural_person"]) == ("临江市生态环境局", 2022, 45)
     assert len(report["flags"]) == 3
+
+
+def test_a_spammed_mirror_copy_loses_to_the_original(db):
+    original = (HTML / "county_2020_rowspan.html").read_bytes()
+    mirror = original.replace("<h3>相关链接</h3>".encode(), "<h3>相关链接</h3><a href='http://x.test/'>立博官网</a>".encode())
+    save(db, item(None, "http://a-mirror.test/a.html", mirror))
+    result = save(db, item(None, "http://www.qingyang.gov.test/a.html", original))
+    report = db["reports"].get(result["report_id"])
+    assert report["best_url"] == "http://www.qingyang.gov.test/a.html"
+    assert flags_of(db, report["id"]) == []
