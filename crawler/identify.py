@@ -21,12 +21,9 @@ _GOV_SUFFIX = re.compile(
     r"分局|支队|大队|总队|监狱|法院|检察院|公司|集团|银行|学校|大学|学院|医院|馆|会|社|园区|开发区|新区|区|县|市|省|州|盟|旗)$"
 )
 _NOT_AGENCY = re.compile(r"关于|印发|通知|[0-9]{4}|年度|报告|信息公开|[a-zA-Z]{3,}|[,，。;；:：!！?？]")
-_ALIASES = [
-    (r"县政府办$", "县人民政府办公室"), (r"市政府办$", "市人民政府办公室"), (r"区政府办$", "区人民政府办公室"),
-    (r"县政府办公室$", "县人民政府办公室"), (r"市政府办公室$", "市人民政府办公室"), (r"区政府办公室$", "区人民政府办公室"),
-    (r"县政府$", "县人民政府"), (r"市政府$", "市人民政府"), (r"区政府$", "区人民政府"), (r"镇政府$", "镇人民政府"),
-    (r"乡政府$", "乡人民政府"),
-]
+# 县政府办 / 县政府办公室 / 县人民政府办公室 are one body; so are 市政府 and 市人民政府.
+_SHORT_GOVERNMENT = re.compile(r"(?<!人民)(省|市|县|区|州|盟|旗|镇|乡)政府(办公室|办公厅|办)?$")
+_OFFICE = {"办": "办公室", "办公室": "办公室", "办公厅": "办公厅", None: ""}
 
 _META_FIELDS = {
     "index_no": r"索引号",
@@ -89,9 +86,8 @@ def canonical_agency(name: str | None) -> str | None:
     if not name:
         return None
     key = re.sub(r"[\s·]+", "", name)
-    for pattern, full in _ALIASES:
-        key = re.sub(pattern, full, key)
-    return key
+    key = _SHORT_GOVERNMENT.sub(lambda m: f"{m.group(1)}人民政府{_OFFICE[m.group(2)]}", key)
+    return re.sub(r"人民政府办$", "人民政府办公室", key)
 
 
 def page_metadata(text: str) -> dict:

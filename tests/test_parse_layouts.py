@@ -145,6 +145,9 @@ def test_identity_helpers():
     assert find_title("关于印发2020年度政府信息公开工作年度报告的通知") == (None, None, None)
     assert is_plausible_agency("瀛洲街道办事处") and not is_plausible_agency("立博官网")
     assert canonical_agency("盘山 县政府办") == canonical_agency("盘山县人民政府办公室") == "盘山县人民政府办公室"
+    assert canonical_agency("盘山县政府办公室") == canonical_agency("盘山县人民政府办") == "盘山县人民政府办公室"
+    assert canonical_agency("辽宁省政府办公厅") == "辽宁省人民政府办公厅"
+    assert canonical_agency("青阳县政府") == "青阳县人民政府" != canonical_agency("青阳县政府办")
 
 
 def test_casino_links_on_an_otherwise_clean_page_are_flagged():
