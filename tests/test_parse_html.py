@@ -99,3 +99,14 @@ def test_grid_columns_are_mapped_by_their_labels_not_their_position():
     r = parse_report(html.encode())
     assert r["applications"]["new_received"] == dict(zip(cases.COLS, [5, 1, 1, 1, 0, 1, 9]))
     assert r["appeals"] == cases.appeals([3, 1, 0, 0, 4], [2, 0, 0, 0, 2], [0, 0, 0, 1, 1])
+
+
+def test_all_three_tables_in_one_html_table():
+    """Some CMS editors paste the three tables as one: it is split where each table starts."""
+    import re as regex
+    html = (HTML / "county_2020_rowspan.html").read_text(encoding="utf-8")
+    # join the three <table>s into one, dropping the headings between them
+    html = regex.sub(r"</table>\s*<p>[三四]、[^<]*</p>\s*<table[^>]*>", "", html)
+    assert html.count("<table") == 2      # the metadata table and the one statistics table
+    r = parse_report(html.encode())
+    assert_tables(r, cases.COUNTY_2020)
