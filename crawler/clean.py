@@ -55,12 +55,8 @@ def join_split_words(text: str) -> str:
     return _SPACE_IN_WORD.sub("", text)
 
 
-def is_chrome_line(line: str) -> bool:
-    return bool(_CHROME_LINE.search(line) or _BUTTONS_ONLY.match(line))
-
-
 def drop_chrome_lines(text: str) -> str:
-    return "\n".join(line for line in text.split("\n") if not is_chrome_line(line))
+    return "\n".join(line for line in text.split("\n") if not (_CHROME_LINE.search(line) or _BUTTONS_ONLY.match(line)))
 
 
 def normalise_fragment(text: str, traditional: bool) -> str:

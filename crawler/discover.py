@@ -3,7 +3,7 @@ pages are reports, and where a list's next pages are. The spider only applies th
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from .clean import to_simplified
 from .identify import REPORT_NAME, normalise_years
@@ -111,14 +111,6 @@ def pagination_urls(page_url: str, html: str) -> list[str]:
             count = int(m.group(1))
             urls += [urljoin(page_url, "index.html" if i == 0 else f"index_{i}.html") for i in range(min(count, 200))]
     return [u for u in dict.fromkeys(urls) if u != page_url]
-
-
-def with_page(url: str, page: int) -> str:
-    """`url` with ?page=N set (the pattern of many newer CMSs)."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    query["page"] = str(page)
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def continuation_links(page_url: str, links: list[tuple[str, str]]) -> list[str]:

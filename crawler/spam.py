@@ -42,7 +42,3 @@ def find_spam(text: str) -> list[str]:
 
 def strip_spam(text: str) -> str:
     return _PHRASE.sub("", text)
-
-
-def has_spam(text: str) -> bool:
-    return _PHRASE.search(text) is not None
