@@ -65,3 +65,4 @@ def test_canned_query_of_failing_checks(datasette):
     assert "natural_person: outcome rows add up to 16 but total_handled is 14" in dom     # sample 001
     assert "conflicting_versions" in dom and "东坡区人民政府" in dom
     assert "青阳县教育局" not in dom                        # a clean report is not listed
+

@@ -88,3 +88,17 @@ def test_page_budget_per_portal(server, tmp_path):
             domain = host.split(".", 1)[1] if host.startswith(("www.", "xxgk.")) else host
             per_host[domain] = per_host.get(domain, 0) + 1
     assert per_host and max(per_host.values()) <= 3
+
+
+def test_every_canned_query_runs_on_the_demo_database(first_crawl):
+    """The SQL of each canned query, run directly (no browser needed)."""
+    queries = json.loads((ROOT / "crawler" / "datasette.json").read_text(encoding="utf-8"))["databases"]["reports"]["queries"]
+    db = sqlite_utils.Database(first_crawl["db"])
+    run = lambda name, **params: list(db.query(queries[name]["sql"], params))
+    late = run("late_reports")
+    assert {(r["agency"], r["year"]) for r in late} == {("临江市生态环境局", 2022), ("东坡区人民政府", 2020)}
+    assert [r["year"] for r in run("agency_over_years", agency="青阳县人民政府")] == [2019, 2020, 2021, 2022]
+    ranked = run("agencies_by_applications", year="")
+    assert len(ranked) == 18 and ranked[0]["applications_received"] >= ranked[-1]["applications_received"]
+    assert {r["year"] for r in run("agencies_by_applications", year="2021")} == {2021}
+    assert {r["code"] for r in run("failing_checks")} == {"balance_mismatch", "handled_total_mismatch", "conflicting_versions"}
