@@ -61,17 +61,21 @@ def link_score(url: str, anchor: str = "", title: str = "") -> int:
 
 
 def classify_page(title: str, text: str = "") -> str:
-    """'report' when the page's title names a 政府信息公开工作年度报告 of a year, 'lookalike'
-    for pages about reports or other 年报, 'index' for lists of many reports, else 'other'."""
+    """'report' when the page's title names a 政府信息公开工作年度报告 of a year (or the page holds
+    the report's table 三 under a title that names the report at all, such as a 关于公布…的通知),
+    'lookalike' for pages about reports or other 年报, 'index' for lists of many reports, else 'other'."""
     title = normalise_years(to_simplified(re.sub(r"\s+", "", title or "")))
-    head = normalise_years(to_simplified(re.sub(r"[ \t]+", "", (text or "")[:20000])))
-    named = _ANNUAL_REPORT_TITLE.findall(head)
-    if len(set(named)) >= 3 and not re.search(r"一、\s*总体情况|主动公开政府信息情况", head):
+    head = normalise_years(to_simplified(re.sub(r"[ \t]+", "", text or "")))
+    has_tables = "本年新收" in head and "结转下年度" in head
+    named = _ANNUAL_REPORT_TITLE.findall(head[:20000])
+    if len(set(named)) >= 3 and not has_tables and not re.search(r"一、\s*总体情况|主动公开政府信息情况", head):
         return "index"
     if _ANNUAL_REPORT_TITLE.search(title):
-        return "lookalike" if _LOOKALIKE.search(_title_without_report_name(title)) else "report"
+        if _LOOKALIKE.search(_title_without_report_name(title)) and not has_tables:
+            return "lookalike"
+        return "report"
     if re.search(r"年报|年度报告", title):
-        return "lookalike"
+        return "report" if has_tables else "lookalike"
     # Untitled pages (attachments, bare CMS pages) count by their first lines.
     first_lines = "\n".join(head.split("\n")[:6])
     if not title and _ANNUAL_REPORT_TITLE.search(first_lines) and not _LOOKALIKE.search(first_lines):

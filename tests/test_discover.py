@@ -110,3 +110,11 @@ def test_catalogue_documents_are_not_followed():
     assert link_score("http://a.gov.cn/xxgk/1.html", "关于做好2021年政府信息公开工作的通知") == 0
     assert link_score("http://a.gov.cn/xxgk/2.html", "青政办〔2021〕3号 政府信息公开目录更新") == 0
     assert link_score("http://a.gov.cn/xxgk/3.html", "关于公布2020年度政府信息公开工作年度报告的通知") == 80
+
+
+def test_a_notice_that_carries_the_report_is_a_report():
+    page = outline("www.qingyang.gov.test", "xxgk/ndbg/2020/art_2.html")
+    notice = "关于公布青阳县人民政府2020年政府信息公开工作年度报告的通知"
+    assert classify_page(notice, page.text) == "report"
+    assert classify_page(notice, "现将年度报告予以公布，详见附件。") == "lookalike"
+    assert classify_page("政府信息公开年报", page.text) == "report"
