@@ -35,6 +35,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute("PRAGMA busy_timeout = 30000")    # an overlapping scheduled crawl waits instead of failing
     if db.journal_mode != "wal":
         db.enable_wal()
     ensure_schema(db)
