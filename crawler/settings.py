@@ -62,5 +62,4 @@ PROGRESS_INTERVAL = 10                  # seconds between progress lines
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.progress.QuietLogFormatter"
 TELNETCONSOLE_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
