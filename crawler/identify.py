@@ -9,7 +9,7 @@ from .spam import find_spam
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "O": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _CN_YEAR = re.compile(r"[二][〇○零OＯ一二三四五六七八九]{3}(?=年)")
-REPORT_NAME = r"(?:政府|政务)?信息公开(?:工作)?的?(?:年度)?(?:报告|年报)"
+REPORT_NAME = r"(?:(?:政府|政务)?信息公开|政务公开)(?:工作)?的?(?:年度)?(?:报告|年报)"
 # agency + year + report name, or year + agency + report name
 _TITLE_AFTER = re.compile(rf"^(?P<agency>[^\n]{{0,60}}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<mid>[^\n]{{0,40}}?){REPORT_NAME}")
 _TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{REPORT_NAME}")

@@ -168,6 +168,7 @@ def test_title_variants():
     assert find_title("青阳县人民政府关于2020年政府信息公开工作的年度报告")[1:] == ("青阳县人民政府", 2020)
     assert find_title("《青阳县教育局2019年度政府信息公开工作报告》")[1:] == ("青阳县教育局", 2019)
     assert find_title("2021年度青阳县财政局政府信息公开工作年度报告")[1:] == ("青阳县财政局", 2021)
+    assert find_title("临江市生态环境局2021年政务公开工作年度报告")[1:] == ("临江市生态环境局", 2021)
 
 
 def test_one_bad_byte_does_not_turn_a_page_to_mojibake():
