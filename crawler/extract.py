@@ -195,6 +195,7 @@ class Outline:
     text: str
     links: list[tuple[str, str, str]]   # (href, anchor text, title attribute)
     html: str
+    base: str = ""                      # <base href>, which relative links resolve against
 
 
 def outline_html(html: str) -> Outline:
@@ -210,4 +211,5 @@ def outline_html(html: str) -> Outline:
     # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
     named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]
     title = (named or titles or [""])[0]
-    return Outline(title, _page_text(tree, limit=30000), links, html)
+    base = tree.find(".//base")
+    return Outline(title, _page_text(tree, limit=30000), links, html, (base.get("href") or "").strip() if base is not None else "")

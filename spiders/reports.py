@@ -88,7 +88,8 @@ class ReportsSpider(scrapy.Spider):
             yield self._candidate(item)
             return
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
-        links = [(urljoin(response.url, href), anchor, title) for href, anchor, title in outline.links]
+        base = urljoin(response.url, outline.base)
+        links = [(urljoin(base, href), anchor, title) for href, anchor, title in outline.links]
         if kind == "report":
             yield from self._report(response, outline, links)
             return

@@ -101,3 +101,11 @@ def test_a_list_widget_on_a_report_page_is_not_a_continuation(spider):
     url = "http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2.html"
     out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
     assert [o["url"] for o in out if isinstance(o, dict)] == [url]
+
+
+def test_links_resolve_against_the_base_element(spider):
+    url = "http://www.qingyang.gov.test/xxgk/ndbg/list.html"
+    body = ('<html><head><base href="http://www.qingyang.gov.test/col/col9/"></head><body>'
+            '<a href="art_1.html">青阳县人民政府2021年政府信息公开工作年度报告</a></body></html>').encode()
+    out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
+    assert [r.url for r in out if isinstance(r, scrapy.Request)] == ["http://www.qingyang.gov.test/col/col9/art_1.html"]
