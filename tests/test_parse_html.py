@@ -110,3 +110,15 @@ def test_all_three_tables_in_one_html_table():
     assert html.count("<table") == 2      # the metadata table and the one statistics table
     r = parse_report(html.encode())
     assert_tables(r, cases.COUNTY_2020)
+
+
+def test_a_numbering_column_is_not_taken_for_values():
+    td = lambda text: f"<td>{text}</td>"
+    rows = [("", "(三)不予公开", None), ("1", "属于国家秘密", [0]), ("2", "其他法律行政法规禁止公开", [3, 0, 0, 0, 0, 0, 3])]
+    body = "".join("<tr>" + td(n) + td(label) + ("".join(td(v) for v in values) if values else "") + "</tr>"
+                   for n, label, values in rows)
+    html = (f"<html><body><h1>东坡区司法局2021年政府信息公开工作年度报告</h1><p>一、总体情况</p>"
+            f"<p>三、收到和处理政府信息公开申请情况</p><table>{body}</table></body></html>")
+    r = parse_report(html.encode())
+    assert r["applications"]["denied_state_secret"] == cases.merged(0)
+    assert r["applications"]["denied_prohibited_by_law"] == cases.row(3, 0, 0, 0, 0, 0)
