@@ -313,7 +313,7 @@ def split_sections(text: str) -> dict[str, str]:
 def section_of_table(text: str) -> str | None:
     """Which of tables 二, 三, 四 an HTML/PDF table holds, judged by its labels."""
     flat = re.sub(r"\s+", "", text)
-    if re.search(r"本年新收|予以公开|申请人情况", flat):
+    if re.search(r"本年新收|予以公开|申请人情况|不予公开|无法提供|不予处理", flat):
         return "applications"
     if "行政复议" in flat and re.search(r"维持|纠正", flat):
         return "appeals"
@@ -475,6 +475,7 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
             label = _application_label(token.text, group, seen_outcome=any(r in rows for r in OUTCOME_ROWS))
             if label is None:
                 continue
+            _drop_item_number(slots, label, token.text)
             finish()
             kind, name = label
             slots = []
@@ -496,6 +497,21 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
 
     ordered = {key: rows[key] for key in APPLICATION_ROWS if key in rows}
     return ordered, problems
+
+
+# Item numbers within their group: a numbering column prints them in a cell of their own.
+_ITEM_NUMBERS = {key: n for keys in (APPLICATION_ROWS[4:12], APPLICATION_ROWS[12:15], APPLICATION_ROWS[15:20], OTHER_SUBROWS)
+                 for n, key in enumerate(keys, start=1)}
+
+
+def _drop_item_number(slots: list[tuple], label: tuple, text: str) -> None:
+    """'… | 0 | 2 | 其他法律行政法规禁止公开': the 2 is the next item's number, not a value of this row.
+    Only when it leaves this row with a count it can have (7 or 1)."""
+    number = _ITEM_NUMBERS.get(label[1]) if label[0] == "row" else None
+    if number is None or re.match(r"\s*[(（]?\d", text) or not slots or slots[-1][0] != number or slots[-1][1] is not None:
+        return
+    if sum(1 for v, _ in slots if v is not None) in (len(APPLICANT_COLUMNS) + 1, 2):
+        slots.pop()
 
 
 def _applicant_values(slots: list[tuple]) -> dict | None:

@@ -212,3 +212,13 @@ def test_numbered_sub_heading_in_the_overview_is_not_table_two():
     assert sections["active"].startswith("二、主动公开政府信息情况")
     r = parse_report(text.encode())
     assert r["active"]["licensing"] == {"previous": 0, "change": 0, "decisions": 0}
+
+
+def test_numbering_column_in_pipe_rows():
+    text = ("三、收到和处理政府信息公开申请情况\n| | (三)不予公开 |\n| 1 | 属于国家秘密 | 0 |\n"
+            "| 2 | 其他法律行政法规禁止公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n| 3 | 危及“三安全一稳定” | 0 |")
+    apps, problems = parse_applications(text_tokens(text))
+    assert apps["denied_state_secret"] == {c: (0 if c == "total" else None) for c in COLS}
+    assert apps["denied_prohibited_by_law"] == dict(zip(COLS, [3, 0, 0, 0, 0, 0, 3]))
+    assert apps["denied_three_safeties"] == {c: (0 if c == "total" else None) for c in COLS}
+    assert problems == []
