@@ -15,10 +15,13 @@ class Portal:
     start_url: str
     region_code: str = ""
     level: str = ""
+    extra_domains: str = ""     # space-separated: a disclosure platform hosted elsewhere
 
     @property
-    def domain(self) -> str:
-        return registrable_domain(urlsplit(self.start_url).hostname or "")
+    def domains(self) -> set[str]:
+        """The portal's own domain and any extra ones; their subdomains count too."""
+        own = registrable_domain(urlsplit(self.start_url).hostname or "")
+        return {own, *(registrable_domain(d) for d in self.extra_domains.split())}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -29,7 +32,8 @@ class PortalListError(ValueError):
 
 
 def load_portals(path: str | Path) -> list[Portal]:
-    """Portals from a CSV with columns agency, region_code, level, start_url."""
+    """Portals from a CSV with columns agency, region_code, level, start_url and, optionally,
+    extra_domains."""
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
@@ -44,7 +48,8 @@ def load_portals(path: str | Path) -> list[Portal]:
         if urlsplit(url).scheme not in ("http", "https"):
             raise PortalListError(f"{path}:{line}: start_url {url!r} is not an http(s) URL")
         portals.append(Portal(agency=(row.get("agency") or "").strip(), start_url=url,
-                              region_code=(row.get("region_code") or "").strip(), level=(row.get("level") or "").strip()))
+                              region_code=(row.get("region_code") or "").strip(), level=(row.get("level") or "").strip(),
+                              extra_domains=(row.get("extra_domains") or "").strip()))
     if not portals:
         raise PortalListError(f"{path}: no portals (expected columns agency,region_code,level,start_url)")
     return portals

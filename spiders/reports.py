@@ -48,8 +48,8 @@ class ReportsSpider(scrapy.Spider):
             spider.config_error, spider.portals, spider.years = str(exc), [], None
         spider.max_pages = int(spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES", 300))
         spider.max_depth = int(spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH", 8))
-        spider.domains = [{p.domain} for p in spider.portals]
-        spider.allowed_domains = sorted({p.domain for p in spider.portals})
+        spider.domains = [p.domains for p in spider.portals]
+        spider.allowed_domains = sorted(set().union(*spider.domains))
         spider.scheduled = [0] * len(spider.portals)
         spider.seen: set[str] = set()      # so the page budget counts each URL once
         return spider

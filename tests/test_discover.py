@@ -118,3 +118,18 @@ def test_a_notice_that_carries_the_report_is_a_report():
     assert classify_page(notice, page.text) == "report"
     assert classify_page(notice, "现将年度报告予以公布，详见附件。") == "lookalike"
     assert classify_page("政府信息公开年报", page.text) == "report"
+
+
+def test_portal_list_with_extra_domains(tmp_path):
+    from crawler.portals import PortalListError, load_portals, parse_years
+    csv_file = tmp_path / "p.csv"
+    csv_file.write_text("agency,region_code,level,start_url,extra_domains\n"
+                        "青阳县人民政府,341723,county,http://www.qingyang.gov.cn/,xxgk.chizhou.gov.cn\n", encoding="utf-8")
+    [portal] = load_portals(csv_file)
+    assert portal.domains == {"qingyang.gov.cn", "chizhou.gov.cn"}
+    assert parse_years("2019-2025") == (2019, 2025) and parse_years("2021") == (2021, 2021)
+    with pytest.raises(PortalListError):
+        parse_years("last year")
+    csv_file.write_text("agency,start_url\nX,ftp://x.gov.cn/\n", encoding="utf-8")
+    with pytest.raises(PortalListError, match="not an http"):
+        load_portals(csv_file)
