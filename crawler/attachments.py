@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
-import zipfile
 
 from .tables import Cell
 
@@ -39,19 +39,16 @@ def sniff_format(body: bytes, filename: str | None = None, content_type: str | N
 
 def read_pdf(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
     import pdfplumber
+    # pdfminer narrates every repair it makes to a damaged file; a clear error of ours is enough
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    texts, grids = [], []
     try:
-        pdf = pdfplumber.open(io.BytesIO(body))
+        with pdfplumber.open(io.BytesIO(body)) as pdf:
+            for page in pdf.pages:
+                texts.append(page.extract_text() or "")
+                grids.extend(_rows_with_spans(table) for table in page.extract_tables())
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise AttachmentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
-    texts, grids = [], []
-    with pdf:
-        for page in pdf.pages:
-            try:
-                texts.append(page.extract_text() or "")
-                for table in page.extract_tables():
-                    grids.append(_rows_with_spans(table))
-            except Exception as exc:
-                raise AttachmentError(f"unreadable PDF page {page.page_number}: {exc.__class__.__name__}") from exc
     text = "\n".join(texts)
     if not text.strip():
         raise AttachmentError("PDF has no text layer (scanned image); OCR is not supported")
@@ -77,11 +74,12 @@ def read_docx(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
     import docx
     try:
         document = docx.Document(io.BytesIO(body))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        lines = [p.text for p in document.paragraphs]
+        tables = list(document.tables)
+    except Exception as exc:   # zipfile, zlib and lxml each fail their own way on a damaged file
         raise AttachmentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
-    lines = [p.text for p in document.paragraphs]
     grids = []
-    for table in document.tables:
+    for table in tables:
         rows = []
         for row in table.rows:
             cells, seen = [], []
@@ -139,7 +137,7 @@ def read_doc(body: bytes) -> tuple[str, list]:
                 parts.append(word[offset:offset + 2 * (end - start)].decode("utf-16-le", "replace"))
     except AttachmentError:
         raise
-    except (OSError, struct.error, IndexError, ValueError) as exc:
+    except Exception as exc:   # olefile, struct and slicing each fail their own way on a damaged file
         raise AttachmentError(f"unreadable .doc/.wps: {exc.__class__.__name__}") from exc
     text = re.sub(r"\x13[^\x13\x14\x15]*\x14?|\x15", "", "".join(parts))   # field codes, keeping their results
     text = text.replace("\x07", " |").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
