@@ -8,6 +8,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,17 @@ def timed(func, bodies, rounds) -> float:
     return rounds * len(bodies) / (time.perf_counter() - start)
 
 
+def peak_memory(func, bodies) -> int:
+    """Largest Python allocation peak (bytes) while handling any one of the pages."""
+    peaks = []
+    for body in bodies:
+        tracemalloc.start()
+        func(body)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    return max(peaks)
+
+
 def main(rounds: int = 5) -> None:
     bodies = inputs()
     timed(parse_report, bodies, 1)      # warm caches (OpenCC, regexes) for both sides
@@ -60,6 +72,9 @@ def main(rounds: int = 5) -> None:
     print(f"trafilatura extraction alone: {extract:8.1f} reports/s")
     print(f"full parse (nianbao):         {parse:8.1f} reports/s")
     print(f"cost ratio full/extraction:   {extract / parse:8.2f}x  (target <= 1.50x)")
+    memory_extract, memory_parse = peak_memory(extraction_only, bodies), peak_memory(parse_report, bodies)
+    print(f"peak memory per page:         {memory_parse / 2**20:8.1f} MiB full parse, {memory_extract / 2**20:.1f} MiB extraction alone, "
+          f"ratio {memory_parse / memory_extract:.2f}x")
 
 
 if __name__ == "__main__":
