@@ -109,7 +109,9 @@ def store_fetch(db: sqlite_utils.Database, item: dict, outcome: tuple[str, objec
         update = {"parse_status": status, "parser_version": PARSER_VERSION, "last_seen": item.get("fetched_at") or now()}
         if status == "report":
             key = report_key(result, _sha(item["body"]))
-            update.update(parsed=json.dumps(result, ensure_ascii=False), report_key=key, parse_error=None,
+            # a report can still come with fetch problems (a continuation page that failed)
+            update.update(parsed=json.dumps(result, ensure_ascii=False), report_key=key,
+                          parse_error="; ".join(item.get("errors", [])) or None,
                           encoding=result["source"].get("encoding"), format=result["source"].get("format"))
             db["sources"].update(main_id, update)
             report_id, created = merge_report(db, key)
