@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -26,19 +26,27 @@ class ParsePipeline:
         return pipeline
 
     def open_spider(self, spider=None):
+        self.executor = self._new_executor()
+
+    def _new_executor(self) -> Executor:
         if self.workers > 0:
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        else:
-            self.executor = ThreadPoolExecutor(1)
+            return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ThreadPoolExecutor(1)
 
     def close_spider(self, spider=None):
         if self.executor:
             self.executor.shutdown(wait=True)
 
     async def process_item(self, item, spider=None):
-        future = self.executor.submit(parse_item, item)
-        # wait in a reactor thread, not on the reactor: fetching continues meanwhile
-        item["outcome"] = await maybe_deferred_to_future(deferToThread(future.result))
+        try:
+            future = self.executor.submit(parse_item, item)
+            # wait in a reactor thread, not on the reactor: fetching continues meanwhile
+            item["outcome"] = await maybe_deferred_to_future(deferToThread(future.result))
+        except BrokenExecutor as exc:
+            # a worker died (out of memory, a crash in C code): keep the page, start new workers
+            item["outcome"] = ("error", f"parser worker died: {exc.__class__.__name__}")
+            self.executor.shutdown(wait=False)
+            self.executor = self._new_executor()
         status, result = item["outcome"]
         stats = self.crawler.stats
         stats.inc_value(f"nianbao/parse/{status}")
