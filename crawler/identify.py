@@ -52,9 +52,9 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
         agency = (m.group("agency") + m.group("mid")).strip(" ,，:：|《》“”\"")
         agency = re.sub(r"^关于", "", agency)
         # "瀛洲街道办事处\n2020年政府信息公开工作年度报告": the agency is the line above
-        if not agency and i > 0:
-            agency = lines[i - 1].strip(" |#*")
-            line = f"{agency}{line}"
+        above = lines[i - 1].strip(" |#*") if i > 0 else ""
+        if not agency and is_plausible_agency(above):
+            agency, line = above, f"{above}{line}"
         return line, agency or None, int(m.group("year"))
     return None, None, None
 
