@@ -122,3 +122,14 @@ def test_a_numbering_column_is_not_taken_for_values():
     r = parse_report(html.encode())
     assert r["applications"]["denied_state_secret"] == cases.merged(0)
     assert r["applications"]["denied_prohibited_by_law"] == cases.row(3, 0, 0, 0, 0, 0)
+
+
+def test_big5_traditional_page_with_and_without_an_honest_meta():
+    page = (Path(__file__).resolve().parents[1] / "demo" / "sites" / "www.panshan.gov.test" / "zwgk" / "ndbg" / "202201"
+            / "t20220128_1.html").read_text(encoding="utf-8")
+    honest = parse_report(page.replace("charset=utf-8", "charset=big5").encode("big5hkscs"))
+    lying = parse_report(page.encode("big5hkscs"))
+    for report in (honest, lying):
+        assert (report["agency"], report["year"], report["source"]["encoding"]) == ("盘山县人民政府办公室", 2021, "big5hkscs")
+    assert [f["code"] for f in honest["flags"]] == ["traditional_script"]
+    assert [f["code"] for f in lying["flags"]] == ["encoding_repaired", "traditional_script"]
