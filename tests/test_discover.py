@@ -133,3 +133,9 @@ def test_portal_list_with_extra_domains(tmp_path):
     csv_file.write_text("agency,start_url\nX,ftp://x.gov.cn/\n", encoding="utf-8")
     with pytest.raises(PortalListError, match="not an http"):
         load_portals(csv_file)
+
+
+def test_news_about_publishing_a_report_is_a_lookalike():
+    assert classify_page("我县发布2020年政府信息公开工作年度报告") == "lookalike"
+    assert classify_page("青阳县顺利完成2021年度政府信息公开工作年度报告编制") == "lookalike"
+    assert classify_page("青阳县人民政府2021年度政府信息公开工作年度报告") == "report"
