@@ -56,13 +56,17 @@ def _cell(value) -> str:
     return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _pad(text: str, width: int) -> str:
-    # Han characters take two columns in a terminal
-    return text + " " * max(0, width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+def display_width(text: str) -> int:
+    """Columns the text takes in a terminal: Han characters take two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
 
 
 def _rpad(text: str, width: int) -> str:
-    return " " * max(0, width - sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)) + text
+    return " " * max(0, width - display_width(text)) + text
 
 
 _COLUMN_HEADS = ["自然人", "商业企业", "科研机构", "公益组织", "法律服务", "其他", "总计"]
@@ -77,15 +81,15 @@ def format_summary(report: dict) -> str:
         "二、主动公开",
     ]
     for item, measures in (report.get("active") or {}).items():
-        lines.append("  " + _pad(ACTIVE_LABELS[item], 24) + "  ".join(f"{m}={_cell(v)}" for m, v in measures.items()))
-    lines += ["", _pad("三、依申请公开", 24) + " ".join(_rpad(h, 8) for h in _COLUMN_HEADS)]
+        lines.append("  " + pad(ACTIVE_LABELS[item], 24) + "  ".join(f"{m}={_cell(v)}" for m, v in measures.items()))
+    lines += ["", pad("三、依申请公开", 24) + " ".join(_rpad(h, 8) for h in _COLUMN_HEADS)]
     for row, values in (report.get("applications") or {}).items():
-        lines.append("  " + _pad(_ROW_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
-    lines += ["", _pad("四、复议诉讼", 20) + " ".join(_rpad(h, 9) for h in _OUTCOME_HEADS)]
+        lines.append("  " + pad(_ROW_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
+    lines += ["", pad("四、复议诉讼", 20) + " ".join(_rpad(h, 9) for h in _OUTCOME_HEADS)]
     for kind in APPEAL_KINDS:
         values = (report.get("appeals") or {}).get(kind)
         if values:
-            lines.append("  " + _pad(_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
+            lines.append("  " + pad(_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
     lines += ["", f"flags ({len(report['flags'])})"]
     lines += [f"  {f['code']}: {f['detail']}" for f in report["flags"]] or ["  none"]
     return "\n".join(lines)

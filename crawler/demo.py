@@ -37,15 +37,14 @@ def crawl_command(portals: Path, db: str, *extra: str) -> list[str]:
 
 
 def found_and_flagged(db_path: str) -> str:
+    from .cli import pad
     from .store import open_db
     db = open_db(db_path)
     lines = [f"{'agency':<24}{'year':>6}  {'template':<9}{'published':<12}flags"]
     for r in db.query("SELECT id, agency, year, template, published FROM reports ORDER BY agency, year"):
         codes = [f["code"] for f in db.query("SELECT code FROM flags WHERE report_id = ? ORDER BY code", [r["id"]])]
-        name = r["agency"] or "(unknown agency)"
-        pad = 24 - sum(2 if ord(c) > 0x2E80 else 1 for c in name)
-        lines.append(f"{name}{' ' * max(pad, 1)}{r['year'] or '?':>6}  {r['template'] or '?':<9}{r['published'] or '?':<12}"
-                     + (", ".join(codes) or "-"))
+        lines.append(f"{pad(r['agency'] or '(unknown agency)', 24)}{r['year'] or '?':>6}  {r['template'] or '?':<9}"
+                     f"{r['published'] or '?':<12}" + (", ".join(codes) or "-"))
     db.close()
     return "\n".join(lines)
 
