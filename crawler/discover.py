@@ -119,14 +119,19 @@ def pagination_urls(page_url: str, html: str) -> list[str]:
 
 
 def continuation_links(page_url: str, links: list[tuple[str, str]]) -> list[str]:
-    """Later pages of one article split over several pages (foo.html → foo_2.html …)."""
-    base = urlsplit(page_url).path.rsplit(".", 1)[0]
+    """Later pages of one article split over several pages: foo.html → foo_2.html, or the same
+    page with ?page=2 / ?pageNum=2, linked as 下一页, 2 or 第2页."""
+    here = urlsplit(page_url)
+    base = here.path.rsplit(".", 1)[0]
     found = []
     for href, anchor in links:
+        if not (_PAGINATION.match(anchor.strip()) or re.search(r"第\s*\d+\s*页", anchor)):
+            continue
         url = urljoin(page_url, href)
-        path = urlsplit(url).path
-        if re.fullmatch(re.escape(base) + r"_\d{1,2}\.s?html?", path) and (
-                _PAGINATION.match(anchor.strip()) or re.search(r"第\s*\d+\s*页", anchor)):
+        there = urlsplit(url)
+        numbered = re.fullmatch(re.escape(base) + r"_\d{1,2}\.[sj]?html?", there.path)
+        paged = there.path == here.path and re.search(r"(?:^|&)(?:page|pagenum|pageno|pageindex|p)=\d+", there.query, re.I)
+        if (numbered or paged) and url != page_url:
             found.append(url)
     return list(dict.fromkeys(found))
 

@@ -139,3 +139,9 @@ def test_news_about_publishing_a_report_is_a_lookalike():
     assert classify_page("我县发布2020年政府信息公开工作年度报告") == "lookalike"
     assert classify_page("青阳县顺利完成2021年度政府信息公开工作年度报告编制") == "lookalike"
     assert classify_page("青阳县人民政府2021年度政府信息公开工作年度报告") == "report"
+
+
+def test_query_paged_articles():
+    links = [("art_1_9.html?pageNum=2", "下一页"), ("art_1_9.html?pageNum=3", "3"), ("../list.html?page=2", "下一页")]
+    assert continuation_links("http://x.gov.cn/col/art_1_9.html", links) == [
+        "http://x.gov.cn/col/art_1_9.html?pageNum=2", "http://x.gov.cn/col/art_1_9.html?pageNum=3"]
