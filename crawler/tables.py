@@ -86,6 +86,9 @@ _GROUP_PATTERNS = [
     ("rejected", r"^[(（]?[五5]?[)）、.]?\s*不予处理$"),
     ("other", r"其他处理"),
 ]
+# A group label printed in the same cell or line as its first row.
+_GROUP_IN_ROW = [("denied", r"^[(（]?[三3]?[)）、.]?不予公开"), ("unavailable", r"^[(（]?[四4]?[)）、.]?无法提供"),
+                 ("rejected", r"^[(（]?[五5]?[)）、.]?不予处理"), ("other", r"^[(（]?[六6]?[)）、.]?其他处理")]
 _ROW_PATTERNS = [
     ("new_received", r"本年新收"),
     ("carried_over", r"上年结转"),
@@ -487,6 +490,8 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
                 current = name
                 if name in ("total_handled", "carried_forward", "new_received", "carried_over"):
                     group = None
+                # "(六)其他处理 1.申请人…逾期不补正" on one line: the group label rides along
+                group = _match(_GROUP_IN_ROW, re.sub(r"\s+", "", token.text)) or group
         elif current is not None:
             slots.append((value, token.key))
     finish()

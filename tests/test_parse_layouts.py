@@ -222,3 +222,14 @@ def test_numbering_column_in_pipe_rows():
     assert apps["denied_prohibited_by_law"] == dict(zip(COLS, [3, 0, 0, 0, 0, 0, 3]))
     assert apps["denied_three_safeties"] == {c: (0 if c == "total" else None) for c in COLS}
     assert problems == []
+
+
+def test_group_label_on_the_same_line_as_its_first_row():
+    lines = ["三、收到和处理政府信息公开申请情况",
+             "(六)其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 1 0 0 0 0 0 1",
+             "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0",
+             "3.其他 2 0 0 0 0 0 2", "(七)总计 3 0 0 0 0 0 3"]
+    apps, _ = parse_applications(text_tokens("\n".join(lines)))
+    assert apps["other_no_correction"]["total"] == 1
+    assert apps["other_misc"] == dict(zip(COLS, [2, 0, 0, 0, 0, 0, 2]))
+    assert apps["other"] == dict(zip(COLS, [3, 0, 0, 0, 0, 0, 3]))
