@@ -203,8 +203,15 @@ def text_tokens(section: str) -> list[Token]:
     return tokens
 
 
+# a short label (no sentence punctuation: prose keeps its numbers) with its figures glued on
+_LABEL_THEN_NUMBER = re.compile(r"^([^\s,，。;；:：]{2,45}[\u4e00-\u9fff)）])[:：]?((?:\s*[+\-]?\d[\d,]*(?:\.\d+)?)+)$")
+
+
 def _split_line(line: str) -> list[Token]:
     """'一、本年新收 46 0 0' → label, 46, 0, 0: numbers split off, words kept together."""
+    glued = _LABEL_THEN_NUMBER.match(line)
+    if glued:       # "一、本年新收政府信息公开申请数量：46"
+        return [Token(glued.group(1)), *_split_line(glued.group(2))]
     parts = line.split()
     if len(parts) == 1:
         return [Token(line)]

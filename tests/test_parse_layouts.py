@@ -233,3 +233,10 @@ def test_group_label_on_the_same_line_as_its_first_row():
     assert apps["other_no_correction"]["total"] == 1
     assert apps["other_misc"] == dict(zip(COLS, [2, 0, 0, 0, 0, 0, 2]))
     assert apps["other"] == dict(zip(COLS, [3, 0, 0, 0, 0, 0, 3]))
+
+
+def test_values_glued_to_their_label():
+    text = "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量：46\n二、上年结转政府信息公开申请数量0\n(一)予以公开 40 0 0 0 0 0 40"
+    apps, _ = parse_applications(text_tokens(text))
+    assert apps["new_received"]["total"] == 46 and apps["carried_over"]["total"] == 0
+    assert apps["granted"]["natural_person"] == 40
