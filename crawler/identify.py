@@ -65,10 +65,21 @@ _BODY_AGENCY = re.compile(
     r"(?:认真|深入|坚持|严格|紧紧|始终|全面|以|在|按照|根据|高度)")
 
 
+def _overview(text: str) -> str:
+    """The start of 一、总体情况, where the report says what year and which body it is about."""
+    return text[text.find("总体情况"):][:600] if "总体情况" in text else text[:600]
+
+
 def agency_in_body(text: str) -> str | None:
     """'2020年，青阳县教育局认真贯彻…' → 青阳县教育局: the subject of the report's first sentences."""
-    m = _BODY_AGENCY.search(text[text.find("总体情况"):][:600] if "总体情况" in text else text[:600])
+    m = _BODY_AGENCY.search(_overview(text))
     return m.group(1) if m else None
+
+
+def year_in_body(text: str) -> int | None:
+    """'一、总体情况\n2020年，…' → 2020: the year the overview opens with."""
+    m = re.search(r"总体情况[^\n]*\n\s*(?:[(（]?[一1][)）、.]?[^\n]{0,20}\n\s*)?((?:19|20)\d{2})\s*年度?[,，]", text[:20000])
+    return int(m.group(1)) if m else None
 
 
 def is_plausible_agency(name: str | None) -> bool:

@@ -8,8 +8,8 @@ from .attachments import AttachmentError, read_doc, read_docx, read_pdf, sniff_f
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .extract import Extracted, extract_html
-from .identify import (agency_in_body, canonical_agency, expected_template, find_title, is_plausible_agency, normalise_years,
-                       page_metadata, parse_date)
+from .identify import (agency_in_body, canonical_agency, expected_template, find_title, is_plausible_agency,
+                       normalise_years, page_metadata, parse_date, year_in_body)
 from .spam import find_spam, strip_spam
 from .tables import (APPLICATION_ROWS, OTHER_SUBROWS, Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table,
                      split_grid, split_sections, template_signals, text_tokens)
@@ -107,6 +107,7 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
         title, agency_raw, year = find_title(normalise_years(candidate))
         if year:
             break
+    year = year or year_in_body(clean_body)
     meta = {**page_metadata(header_text), **page_metadata(clean_body[:3000])}
     for key in ("published", "publisher"):
         if ex.meta.get(key) and key not in meta:

@@ -240,3 +240,9 @@ def test_values_glued_to_their_label():
     apps, _ = parse_applications(text_tokens(text))
     assert apps["new_received"]["total"] == 46 and apps["carried_over"]["total"] == 0
     assert apps["granted"]["natural_person"] == 40
+
+
+def test_year_and_agency_from_the_overview_when_the_title_has_neither():
+    body = "政府信息公开工作年度报告\n一、总体情况\n2020年，东坡区司法局认真贯彻落实条例。\n" + one_cell_per_line()
+    r = parse_report(body.encode())
+    assert (r["agency"], r["year"], r["template"]) == ("东坡区司法局", 2020, "2019")
