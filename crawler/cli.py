@@ -128,6 +128,33 @@ def cmd_export(args) -> int:
     return 0
 
 
+def format_report_list(db, year: int | None = None, flag: str | None = None) -> str:
+    """One line per stored report: agency, year, template, publication date and flag codes."""
+    where, params = [], []
+    if year:
+        where.append("r.year = ?")
+        params.append(year)
+    if flag:
+        where.append("r.id IN (SELECT report_id FROM flags WHERE code = ?)")
+        params.append(flag)
+    sql = ("SELECT r.id, r.agency, r.year, r.template, r.published, group_concat(f.code, ', ') AS codes "
+           "FROM reports r LEFT JOIN (SELECT report_id, code FROM flags ORDER BY code) f ON f.report_id = r.id "
+           + ("WHERE " + " AND ".join(where) + " " if where else "") + "GROUP BY r.id ORDER BY r.agency, r.year")
+    lines = [f"{'agency':<24}{'year':>6}  {'template':<9}{'published':<12}flags"]
+    for r in db.query(sql, params):
+        lines.append(f"{pad(r['agency'] or '(unknown agency)', 24)}{r['year'] or '?':>6}  {r['template'] or '?':<9}"
+                     f"{r['published'] or '?':<12}{r['codes'] or '-'}")
+    return "\n".join(lines)
+
+
+def cmd_list(args) -> int:
+    db = _open_existing_db(args.db)
+    if db is None:
+        return 2
+    print(format_report_list(db, args.year, args.flag))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
     return run_demo(port=args.port, db=args.db)
@@ -144,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reparse", help="re-parse every stored source with the current parser (no network)")
     p.add_argument("--db", default="output/reports.db")
     p.set_defaults(func=cmd_reparse)
+
+    p = sub.add_parser("list", help="the stored reports, one line each, with their flags")
+    p.add_argument("--db", default="output/reports.db")
+    p.add_argument("--year", type=int, help="only reports on this year")
+    p.add_argument("--flag", help="only reports with this flag code, e.g. balance_mismatch")
+    p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("export", help="write flat files: csv (reports, cells, flags, sources) or jsonl (one report per line)")
     p.add_argument("--format", choices=["csv", "jsonl"], default="csv")

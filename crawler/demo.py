@@ -36,19 +36,6 @@ def crawl_command(portals: Path, db: str, *extra: str) -> list[str]:
             "-s", "PROGRESS_INTERVAL=3", *extra]
 
 
-def found_and_flagged(db_path: str) -> str:
-    from .cli import pad
-    from .store import open_db
-    db = open_db(db_path)
-    lines = [f"{'agency':<24}{'year':>6}  {'template':<9}{'published':<12}flags"]
-    for r in db.query("SELECT id, agency, year, template, published FROM reports ORDER BY agency, year"):
-        codes = [f["code"] for f in db.query("SELECT code FROM flags WHERE report_id = ? ORDER BY code", [r["id"]])]
-        lines.append(f"{pad(r['agency'] or '(unknown agency)', 24)}{r['year'] or '?':>6}  {r['template'] or '?':<9}"
-                     f"{r['published'] or '?':<12}" + (", ".join(codes) or "-"))
-    db.close()
-    return "\n".join(lines)
-
-
 def run_demo(port: int = 8808, db: str = "output/reports.db") -> int:
     sys.path.insert(0, str(ROOT))
     from demo.server import DemoServer
@@ -66,6 +53,8 @@ def run_demo(port: int = 8808, db: str = "output/reports.db") -> int:
     if code != 0:
         print(f"the crawl failed (exit {code})", file=sys.stderr)
         return code
-    print("\nreports in " + db + ":\n" + found_and_flagged(db))
+    from .cli import format_report_list
+    from .store import open_db
+    print("\nreports in " + db + ":\n" + format_report_list(open_db(db)))
     print("\nbrowse them: make browse   (datasette on http://127.0.0.1:8001/)")
     return 0

@@ -102,3 +102,13 @@ def test_every_canned_query_runs_on_the_demo_database(first_crawl):
     assert len(ranked) == 18 and ranked[0]["applications_received"] >= ranked[-1]["applications_received"]
     assert {r["year"] for r in run("agencies_by_applications", year="2021")} == {2021}
     assert {r["code"] for r in run("failing_checks")} == {"balance_mismatch", "handled_total_mismatch", "conflicting_versions"}
+
+
+def test_list_command_filters_the_stored_reports(first_crawl):
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "crawler", "list", "--db", str(first_crawl["db"]), "--flag", "spam_injection"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    lines = done.stdout.strip().splitlines()
+    assert done.returncode == 0 and len(lines) == 2
+    assert lines[1].startswith("瀛洲街道办事处") and "2020" in lines[1] and lines[1].endswith("spam_injection")
