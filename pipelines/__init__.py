@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -11,13 +12,44 @@ from crawler import store
 from crawler.jobs import parse_item
 
 
+class ParseRunner:
+    """Runs a parse job in worker processes (or a thread when workers=0). A worker that dies
+    (out of memory, a crash in C code) costs that one parse: the pool is started anew."""
+
+    def __init__(self, workers: int, job=parse_item):
+        self.workers = workers
+        self.job = job
+        self.lock = threading.Lock()
+        self.executor = self._new_executor()
+
+    def _new_executor(self) -> Executor:
+        if self.workers > 0:
+            return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ThreadPoolExecutor(1)
+
+    def run(self, item: dict) -> tuple[str, object]:
+        """Blocking: call it from a thread, never from the reactor."""
+        executor = self.executor
+        try:
+            return executor.submit(self.job, item).result()
+        except BrokenExecutor as exc:
+            with self.lock:
+                if self.executor is executor:
+                    executor.shutdown(wait=False)
+                    self.executor = self._new_executor()
+            return ("error", f"parser worker died: {exc.__class__.__name__}")
+
+    def close(self):
+        self.executor.shutdown(wait=True)
+
+
 class ParsePipeline:
-    """Runs the core parser in worker processes (PARSE_WORKERS), so fetching goes on while
+    """Parses each item off the reactor (PARSE_WORKERS processes), so fetching goes on while
     reports are parsed. The outcome is put on the item as item['outcome']."""
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.executor: Executor | None = None
+        self.runner: ParseRunner | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -26,27 +58,15 @@ class ParsePipeline:
         return pipeline
 
     def open_spider(self, spider=None):
-        self.executor = self._new_executor()
-
-    def _new_executor(self) -> Executor:
-        if self.workers > 0:
-            return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return ThreadPoolExecutor(1)
+        self.runner = ParseRunner(self.workers)
 
     def close_spider(self, spider=None):
-        if self.executor:
-            self.executor.shutdown(wait=True)
+        if self.runner:
+            self.runner.close()
 
     async def process_item(self, item, spider=None):
-        try:
-            future = self.executor.submit(parse_item, item)
-            # wait in a reactor thread, not on the reactor: fetching continues meanwhile
-            item["outcome"] = await maybe_deferred_to_future(deferToThread(future.result))
-        except BrokenExecutor as exc:
-            # a worker died (out of memory, a crash in C code): keep the page, start new workers
-            item["outcome"] = ("error", f"parser worker died: {exc.__class__.__name__}")
-            self.executor.shutdown(wait=False)
-            self.executor = self._new_executor()
+        # wait in a reactor thread, not on the reactor: fetching continues meanwhile
+        item["outcome"] = await maybe_deferred_to_future(deferToThread(self.runner.run, item))
         status, result = item["outcome"]
         stats = self.crawler.stats
         stats.inc_value(f"nianbao/parse/{status}")
