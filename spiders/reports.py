@@ -24,6 +24,16 @@ from scrapy.exceptions import IgnoreRequest
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
 
 
+def _positive_int(name: str, value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise PortalListError(f"{name} must be a positive whole number, not {value!r}")
+    return number
+
+
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
@@ -43,11 +53,12 @@ class ReportsSpider(scrapy.Spider):
             else:
                 spider.portals = load_portals(spider._portals_arg or settings.get("PORTALS_FILE"))
             spider.years = parse_years(spider._years_arg if spider._years_arg is not None else settings.get("REPORT_YEARS"))
+            spider.max_pages = _positive_int("max_pages", spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES", 300))
+            spider.max_depth = _positive_int("max_depth", spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH", 8))
         except PortalListError as exc:
             # reported by start(); a traceback would bury the one line the user needs
             spider.config_error, spider.portals, spider.years = str(exc), [], None
-        spider.max_pages = int(spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES", 300))
-        spider.max_depth = int(spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH", 8))
+            spider.max_pages = spider.max_depth = 0
         spider.domains = [p.domains for p in spider.portals]
         spider.allowed_domains = sorted(set().union(*spider.domains))
         spider.scheduled = [0] * len(spider.portals)

@@ -109,3 +109,13 @@ def test_links_resolve_against_the_base_element(spider):
             '<a href="art_1.html">青阳县人民政府2021年政府信息公开工作年度报告</a></body></html>').encode()
     out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
     assert [r.url for r in out if isinstance(r, scrapy.Request)] == ["http://www.qingyang.gov.test/col/col9/art_1.html"]
+
+
+def test_bad_arguments_become_one_clear_error(tmp_path):
+    crawler = get_crawler(ReportsSpider, {"PORTALS_FILE": str(tmp_path / "missing.csv")})
+    crawler._apply_settings()
+    assert "cannot read portals list" in ReportsSpider.from_crawler(crawler).config_error
+    crawler = get_crawler(ReportsSpider, {})
+    crawler._apply_settings()
+    spider = ReportsSpider.from_crawler(crawler, start_urls="http://www.qingyang.gov.test/", max_pages="lots")
+    assert spider.config_error == "max_pages must be a positive whole number, not 'lots'"
