@@ -71,9 +71,11 @@ def normalise_fragment(text: str, traditional: bool) -> str:
 def clean_text(text: str) -> tuple[str, list[dict]]:
     """Normalise report text; returns the text and the flags describing what was repaired."""
     flags = []
+    first = _PINYIN_GLOSS.search(text)
     text, glosses = strip_pinyin_glosses(text)
     if glosses:
-        flags.append({"code": "text_artifacts", "detail": f"{glosses} inline pinyin glosses removed, e.g. 規(guī)"})
+        example = first.string[first.start() - 1:first.end()]
+        flags.append({"code": "text_artifacts", "detail": f"{glosses} inline pinyin glosses removed, e.g. {example}"})
     # Simplified text still has a few characters OpenCC would touch; real Traditional pages are far above 5%.
     share = traditional_share(text)
     if share > 0.05:

@@ -50,6 +50,7 @@ def test_001_traditional_pinyin_and_the_unbalanced_not_held_row():
     r = parse("001")
     assert (r["agency"], r["year"], r["template"]) == ("盘山县人民政府办公室", 2022, "2021")
     assert codes(r) == ["handled_total_mismatch", "handled_total_mismatch", "text_artifacts", "traditional_script"]
+    assert {"code": "text_artifacts", "detail": "112 inline pinyin glosses removed, e.g. 規(guī)"} in r["flags"]
     details = {f["detail"] for f in r["flags"] if f["code"] == "handled_total_mismatch"}
     assert details == {"natural_person: outcome rows add up to 16 but total_handled is 14",
                        "total: outcome rows add up to 16 but total_handled is 14"}
