@@ -62,6 +62,8 @@ def drop_chrome_lines(text: str) -> str:
 def normalise_fragment(text: str, traditional: bool) -> str:
     """The repairs every piece of a page gets (title, table cell, metadata) once the page's
     script is known."""
+    if text.isascii():      # most table cells are plain figures
+        return text
     text, _ = strip_pinyin_glosses(text)
     if traditional:
         text = to_simplified(text)

@@ -8,7 +8,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from .tables import Cell
+from .tables import Cell, section_of_table
 
 # CMS <meta> names (Hanweb, TRS, 政府网站集约化平台) that carry what we need.
 _META_NAMES = {
@@ -33,9 +33,14 @@ class Extracted:
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text) of the content
 
 
+# The parser trafilatura itself uses: comments and processing instructions go, ids are not indexed.
+_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                               remove_comments=True, remove_pis=True)
+
+
 def parse_html(html: str):
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+        return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -45,6 +50,8 @@ def extract_html(html: str) -> Extracted:
     if tree is None:
         return Extracted(text="")
     meta = _meta_tags(tree)
+    # nothing below reads scripts or styles, and trafilatura drops them anyway
+    etree.strip_elements(tree, "script", "style", "noscript", with_tail=False)
     titles, more_titles = _titles(tree, meta)
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
     links = [(a.get("href", ""), _text(a)) for a in tree.iter("a") if a.get("href")]
@@ -98,14 +105,17 @@ def _titles(tree, meta: dict) -> tuple[list[str], list[str]]:
 
 
 def _header_text(tree, limit: int = 4000) -> str:
-    """The page's first visible text nodes, one per line: where 索引号 / 发布机构 / 发布日期 live."""
-    nodes = tree.xpath("//body//text()[normalize-space() and not(ancestor::script or ancestor::style)]")
+    """The page's first visible text nodes, one per line: where 索引号 / 发布机构 / 发布日期 live.
+    (extract_html has already removed scripts and styles.)"""
+    body = tree.find("body")
     parts, size = [], 0
-    for node in nodes:
-        parts.append(node.strip())
-        size += len(parts[-1])
-        if size > limit:
-            break
+    for node in (body if body is not None else tree).itertext():
+        node = node.strip()
+        if node:
+            parts.append(node)
+            size += len(node)
+            if size > limit:
+                break
     return "\n".join(parts)
 
 
@@ -147,11 +157,13 @@ def _page_text(tree, limit: int = 1_000_000) -> str:
 
 
 def _data_tables(tree):
-    """Innermost tables that hold numbers: portals still lay whole pages out in tables."""
+    """Innermost tables that hold numbers under a report table's labels (portals still lay
+    whole pages out in tables, and metadata blocks are tables too)."""
     for table in tree.iter("table"):
         if table.find(".//table") is not None:
             continue
-        if re.search(r"\d", table.text_content() or ""):
+        text = table.text_content() or ""
+        if re.search(r"\d", text) and section_of_table(text):
             yield table
 
 
