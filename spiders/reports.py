@@ -14,6 +14,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler.attachments import sniff_format
 from crawler.decode import decode_bytes
 from crawler.discover import (ATTACHMENT_EXTENSIONS, classify_page, continuation_links, host_allowed, link_score,
                               pagination_urls, title_year)
@@ -206,9 +207,14 @@ class ReportsSpider(scrapy.Spider):
 
     @staticmethod
     def _is_attachment(response) -> bool:
+        """A document, however it is served: by its name, its type, a download header
+        (download.do?id=5 sent as application/octet-stream) or its first bytes."""
         ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        disposition = response.headers.get("Content-Disposition", b"").decode("latin-1").lower()
         return (urlsplit(response.url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
-                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps")))
+                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps"))
+                or any(ext in disposition for ext in ATTACHMENT_EXTENSIONS)
+                or sniff_format(response.body[:8]) in ("pdf", "docx", "doc"))
 
     @staticmethod
     def _fetch_record(response) -> dict:

@@ -119,3 +119,12 @@ def test_bad_arguments_become_one_clear_error(tmp_path):
     crawler._apply_settings()
     spider = ReportsSpider.from_crawler(crawler, start_urls="http://www.qingyang.gov.test/", max_pages="lots")
     assert spider.config_error == "max_pages must be a positive whole number, not 'lots'"
+
+
+def test_attachment_behind_a_download_url_is_recognised(spider):
+    url = "http://www.dongpo.gov.test/servlet/download.do?id=5"
+    body = (SITES / "www.dongpo.gov.test" / "xxgk/ndbg/sfj2020.pdf").read_bytes()
+    response = Response(url, body=body, headers={"Content-Type": "application/octet-stream"},
+                        request=Request(url, meta={"portal": 1, "hops": 2}))
+    [item] = list(spider.parse_page(response))
+    assert item["kind"] == "attachment" and item["body"].startswith(b"%PDF")
