@@ -189,7 +189,8 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
                  "parsed": json.loads(r["parsed"])}
                 for r in db.query("SELECT id, url, fetched_at, portal, parsed FROM sources "
                                   "WHERE report_key = ? AND parse_status = 'report' ORDER BY id", [key])]
-    existing = next(db.query("SELECT id, first_seen FROM reports WHERE agency_key = ? AND year IS ?", list(_split_key(key))), None)
+    agency_key, year = _split_key(key)
+    existing = next(db.query("SELECT id, first_seen FROM reports WHERE agency_key = ? AND year IS ?", [agency_key, year]), None)
     if not versions:
         if existing:
             _delete_report(db, existing["id"])
@@ -203,7 +204,7 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
                       "detail": f"{len(disagreements)} cells differ between versions, e.g. {disagreements[0]}"})
     portal = _portal_of(db, best["source_id"])
     row = {
-        "agency_key": _split_key(key)[0], "year": _split_key(key)[1], "agency": parsed.get("agency"),
+        "agency_key": agency_key, "year": year, "agency": parsed.get("agency"),
         "agency_raw": parsed.get("agency_raw"), "template": parsed.get("template"), "published": parsed.get("published"),
         "title": parsed.get("title"), "publisher": parsed.get("publisher"), "index_no": parsed.get("index_no"),
         "portal": portal.get("agency"), "region_code": portal.get("region_code"), "level": portal.get("level"),
