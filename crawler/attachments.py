@@ -5,15 +5,12 @@ import io
 import logging
 import re
 
+from .exc import AttachmentError
 from .tables import Cell
 
 PDF_MAGIC = b"%PDF"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # .doc / .wps / old .xls
 ZIP_MAGIC = b"PK\x03\x04"
-
-
-class AttachmentError(ValueError):
-    """An attachment we cannot read; the raw bytes are still stored."""
 
 
 def sniff_format(body: bytes, filename: str | None = None, content_type: str | None = None) -> str:

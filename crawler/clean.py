@@ -5,6 +5,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .schema import Flag, flag
+
 CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # 規(guī), 網（wǎng）: a Han character followed by its pinyin with a tone mark.
@@ -70,18 +72,18 @@ def normalise_fragment(text: str, traditional: bool) -> str:
     return join_split_words(normalise_width(text))
 
 
-def clean_text(text: str) -> tuple[str, list[dict]]:
+def clean_text(text: str) -> tuple[str, list[Flag]]:
     """Normalise report text; returns the text and the flags describing what was repaired."""
     flags = []
     first = _PINYIN_GLOSS.search(text)
     text, glosses = strip_pinyin_glosses(text)
     if glosses:
         example = first.string[first.start() - 1:first.end()]
-        flags.append({"code": "text_artifacts", "detail": f"{glosses} inline pinyin glosses removed, e.g. {example}"})
+        flags.append(flag("text_artifacts", f"{glosses} inline pinyin glosses removed, e.g. {example}"))
     # Simplified text still has a few characters OpenCC would touch; real Traditional pages are far above 5%.
     share = traditional_share(text)
     if share > 0.05:
-        flags.append({"code": "traditional_script", "detail": f"{share:.0%} of Han characters were Traditional; converted to Simplified"})
+        flags.append(flag("traditional_script", f"{share:.0%} of Han characters were Traditional; converted to Simplified"))
     text = drop_chrome_lines(normalise_fragment(text, traditional=share > 0.05))
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -7,19 +7,8 @@ import sys
 from pathlib import Path
 
 from .report import NotAReport, UnreadableInput, parse_report
-from .tables import ACTIVE_LABELS, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS
-
-_ROW_LABELS = {
-    "new_received": "一、本年新收", "carried_over": "二、上年结转", "granted": "(一)予以公开", "partially_granted": "(二)部分公开",
-    "denied_state_secret": "(三)1.国家秘密", "denied_prohibited_by_law": "(三)2.法律法规禁止", "denied_three_safeties": "(三)3.三安全一稳定",
-    "denied_third_party": "(三)4.第三方权益", "denied_internal_affairs": "(三)5.内部事务", "denied_process_info": "(三)6.过程性信息",
-    "denied_enforcement_files": "(三)7.执法案卷", "denied_query_matters": "(三)8.查询事项", "unavailable_not_held": "(四)1.不掌握",
-    "unavailable_needs_creation": "(四)2.需另行制作", "unavailable_unclear": "(四)3.补正后不明确", "rejected_complaints": "(五)1.信访举报投诉",
-    "rejected_duplicate": "(五)2.重复申请", "rejected_publications": "(五)3.公开出版物", "rejected_excessive": "(五)4.大量反复",
-    "rejected_confirmation": "(五)5.确认或重新出具", "other": "(六)其他处理", "other_no_correction": "(六)1.逾期不补正",
-    "other_no_fee": "(六)2.逾期未缴费", "other_misc": "(六)3.其他", "total_handled": "(七)总计", "carried_forward": "四、结转下年度",
-}
-_KIND_LABELS = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
+from .schema import (ACTIVE_LABELS, APPEAL_KIND_LABELS, APPEAL_KINDS, APPEAL_OUTCOME_SHORT_LABELS, APPEAL_OUTCOMES,
+                     APPLICANT_COLUMNS, APPLICANT_SHORT_LABELS, APPLICATION_ROW_SHORT_LABELS)
 
 
 def _read_input(path: str) -> tuple[bytes, str | None]:
@@ -69,10 +58,6 @@ def _rpad(text: str, width: int) -> str:
     return " " * max(0, width - display_width(text)) + text
 
 
-_COLUMN_HEADS = ["自然人", "商业企业", "科研机构", "公益组织", "法律服务", "其他", "总计"]
-_OUTCOME_HEADS = ["维持", "纠正", "其他", "未审结", "总计"]
-
-
 def format_summary(report: dict) -> str:
     lines = [
         f"agency     {report['agency'] or '(unknown)'}" + (f"   (printed: {report['agency_raw']})" if report.get("agency_raw") not in (None, report["agency"]) else ""),
@@ -82,14 +67,14 @@ def format_summary(report: dict) -> str:
     ]
     for item, measures in (report.get("active") or {}).items():
         lines.append("  " + pad(ACTIVE_LABELS[item], 24) + "  ".join(f"{m}={_cell(v)}" for m, v in measures.items()))
-    lines += ["", pad("三、依申请公开", 24) + " ".join(_rpad(h, 8) for h in _COLUMN_HEADS)]
+    lines += ["", pad("三、依申请公开", 24) + " ".join(_rpad(APPLICANT_SHORT_LABELS[c], 8) for c in APPLICANT_COLUMNS)]
     for row, values in (report.get("applications") or {}).items():
-        lines.append("  " + pad(_ROW_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
-    lines += ["", pad("四、复议诉讼", 20) + " ".join(_rpad(h, 9) for h in _OUTCOME_HEADS)]
+        lines.append("  " + pad(APPLICATION_ROW_SHORT_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
+    lines += ["", pad("四、复议诉讼", 20) + " ".join(_rpad(APPEAL_OUTCOME_SHORT_LABELS[o], 9) for o in APPEAL_OUTCOMES)]
     for kind in APPEAL_KINDS:
         values = (report.get("appeals") or {}).get(kind)
         if values:
-            lines.append("  " + pad(_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
+            lines.append("  " + pad(APPEAL_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
     lines += ["", f"flags ({len(report['flags'])})"]
     lines += [f"  {f['code']}: {f['detail']}" for f in report["flags"]] or ["  none"]
     return "\n".join(lines)

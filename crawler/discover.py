@@ -3,9 +3,11 @@ pages are reports, and where a list's next pages are. The spider only applies th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from .clean import to_simplified
+from .extract import element_text, meta_tags, page_text, parse_html, title_candidates
 from .identify import REPORT_NAME, normalise_years
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")
@@ -155,3 +157,30 @@ def registrable_domain(host: str) -> str:
         if host.endswith("." + suffix):
             return ".".join(host.split(".")[-3:])
     return host[4:] if host.startswith("www.") else host
+
+
+@dataclass
+class Outline:
+    """What the spider needs to judge a page: its title, visible text and links."""
+    title: str
+    text: str
+    links: list[tuple[str, str, str]]   # (href, anchor text, title attribute)
+    html: str
+    base: str = ""                      # <base href>, which relative links resolve against
+
+
+def outline_html(html: str) -> Outline:
+    tree = parse_html(html)
+    if tree is None:
+        return Outline("", "", [], html)
+    titles = [t for group in title_candidates(tree, meta_tags(tree)) for t in group]
+    links = [(a.get("href", "").strip(), element_text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
+    # many portals embed their disclosure platform in a frame
+    links += [(f.get("src", "").strip(), "", (f.get("title") or f.get("name") or "").strip())
+              for f in tree.iter("iframe", "frame") if f.get("src")]
+    # Portals put the site name in <h1> as often as the article title; prefer a candidate naming a
+    # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
+    named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]
+    title = (named or titles or [""])[0]
+    base = tree.find(".//base")
+    return Outline(title, page_text(tree, limit=30000), links, html, (base.get("href") or "").strip() if base is not None else "")

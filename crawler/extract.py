@@ -49,26 +49,26 @@ def extract_html(html: str) -> Extracted:
     tree = parse_html(html)
     if tree is None:
         return Extracted(text="")
-    meta = _meta_tags(tree)
+    meta = meta_tags(tree)
     # nothing below reads scripts or styles, and trafilatura drops them anyway
     etree.strip_elements(tree, "script", "style", "noscript", with_tail=False)
-    titles, more_titles = _titles(tree, meta)
+    titles, more_titles = title_candidates(tree, meta)
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
-    links = [(a.get("href", ""), _text(a)) for a in tree.iter("a") if a.get("href")]
+    links = [(a.get("href", ""), element_text(a)) for a in tree.iter("a") if a.get("href")]
     header_text = _header_text(tree)
     # trafilatura prunes the tree in place; we are done reading it.
     text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
                                favor_recall=True, deduplicate=False, output_format="txt") or ""
     if len(text) < 200:
-        text = _page_text(tree)
+        text = page_text(tree)
     return Extracted(text=text, titles=titles, more_titles=more_titles, meta=meta, header_text=header_text, grids=grids, links=links)
 
 
-def _text(element) -> str:
+def element_text(element) -> str:
     return re.sub(r"\s+", " ", element.text_content() or "").strip()
 
 
-def _meta_tags(tree) -> dict:
+def meta_tags(tree) -> dict:
     found = {}
     tags = {}
     for m in tree.iter("meta"):
@@ -83,7 +83,7 @@ def _meta_tags(tree) -> dict:
     return found
 
 
-def _titles(tree, meta: dict) -> tuple[list[str], list[str]]:
+def title_candidates(tree, meta: dict) -> tuple[list[str], list[str]]:
     """Title candidates, most trustworthy first: the CMS's ArticleTitle, <title> without the site
     name after it, <h1>; then elements classed 'title' and <h2>/<h3>, which on many portals also
     hold sidebar and 上一篇/下一篇 links to other reports."""
@@ -93,11 +93,11 @@ def _titles(tree, meta: dict) -> tuple[list[str], list[str]]:
     title = tree.find(".//title")
     if title is not None and title.text:
         strong.append(re.split(r"\s*(?:_|\||｜|--|——| - )\s*", title.text.strip())[0])
-    strong.extend(_text(h) for h in tree.iter("h1"))
+    strong.extend(element_text(h) for h in tree.iter("h1"))
     for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]:
-        weak.append(_text(el))
+        weak.append(element_text(el))
     for tag in ("h2", "h3"):
-        weak.extend(_text(h) for h in tree.iter(tag))
+        weak.extend(element_text(h) for h in tree.iter(tag))
     def usable(texts, exclude=()):
         return [t for t in dict.fromkeys(texts) if t and len(t) <= 150 and t not in exclude]
 
@@ -123,7 +123,7 @@ class _Enough(Exception):
     pass
 
 
-def _page_text(tree, limit: int = 1_000_000) -> str:
+def page_text(tree, limit: int = 1_000_000) -> str:
     """Visible text of the page, one block per line, up to about `limit` characters."""
     body = tree.find("body")
     parts: list[str] = []
@@ -186,7 +186,7 @@ def table_grid(table) -> list[list[Cell]]:
             for dr in range(rowspan):
                 for dc in range(colspan):
                     occupied[(r + dr, c + dc)] = True
-            cells.append(Cell(_text(td), c, colspan))
+            cells.append(Cell(element_text(td), c, colspan))
             c += colspan
         if cells:
             rows.append(cells)
@@ -198,30 +198,3 @@ def _span(value) -> int:
         return max(1, min(int(str(value).strip()), 50))
     except (TypeError, ValueError):
         return 1
-
-
-@dataclass
-class Outline:
-    """What the spider needs to judge a page: its title, visible text and links."""
-    title: str
-    text: str
-    links: list[tuple[str, str, str]]   # (href, anchor text, title attribute)
-    html: str
-    base: str = ""                      # <base href>, which relative links resolve against
-
-
-def outline_html(html: str) -> Outline:
-    tree = parse_html(html)
-    if tree is None:
-        return Outline("", "", [], html)
-    titles = [t for group in _titles(tree, _meta_tags(tree)) for t in group]
-    links = [(a.get("href", "").strip(), _text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
-    # many portals embed their disclosure platform in a frame
-    links += [(f.get("src", "").strip(), "", (f.get("title") or f.get("name") or "").strip())
-              for f in tree.iter("iframe", "frame") if f.get("src")]
-    # Portals put the site name in <h1> as often as the article title; prefer a candidate naming a
-    # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
-    named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]
-    title = (named or titles or [""])[0]
-    base = tree.find(".//base")
-    return Outline(title, _page_text(tree, limit=30000), links, html, (base.get("href") or "").strip() if base is not None else "")

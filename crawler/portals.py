@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .discover import registrable_domain
+from .exc import PortalListError
 
 
 @dataclass
@@ -25,10 +26,6 @@ class Portal:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-class PortalListError(ValueError):
-    pass
 
 
 def load_portals(path: str | Path) -> list[Portal]:

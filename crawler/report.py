@@ -4,32 +4,25 @@ from __future__ import annotations
 import re
 
 from . import PARSER_VERSION
-from .attachments import AttachmentError, read_doc, read_docx, read_pdf, sniff_format
+from .attachments import read_doc, read_docx, read_pdf, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .extract import Extracted, extract_html
 from .identify import (agency_in_body, canonical_agency, expected_template, find_title, is_plausible_agency,
                        normalise_years, page_metadata, parse_date, year_in_body)
+from .exc import AttachmentError, NotAReport, UnreadableInput
+from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
 from .spam import find_spam, strip_spam
-from .tables import (APPLICATION_ROWS, OTHER_SUBROWS, Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table,
-                     split_grid, split_sections, template_signals, text_tokens)
+from .tables import (Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table, split_grid,
+                     split_sections, template_signals, text_tokens)
 from .validate import validate
 
-SECTIONS = ("active", "applications", "appeals")
-_SECTION_NAMES = {"active": "table 二 (主动公开)", "applications": "table 三 (依申请公开)", "appeals": "table 四 (复议诉讼)"}
-
-
-class NotAReport(ValueError):
-    """The input is readable but is not a 政府信息公开工作年度报告."""
-
-
-class UnreadableInput(ValueError):
-    """The input cannot be read at all (broken attachment, unsupported format)."""
+__all__ = ["NotAReport", "UnreadableInput", "parse_report", "read_document"]
 
 
 def parse_report(body: bytes | str, *, url: str | None = None, content_type: str | None = None,
                  filename: str | None = None, agency_hint: str | None = None,
-                 continuations: list[bytes] = ()) -> dict:
+                 continuations: list[bytes] = ()) -> Report:
     """Parse one report page or file. `continuations` are the later pages of a report split
     over several pages; `agency_hint` (e.g. the portal's agency) is used only when the page
     itself names no plausible agency."""
@@ -42,10 +35,10 @@ def parse_report(body: bytes | str, *, url: str | None = None, content_type: str
     return _parse_extracted(extracted, flags, source, agency_hint)
 
 
-def read_document(body: bytes | str, *, url=None, content_type=None, filename=None) -> tuple[Extracted, list[dict], dict]:
+def read_document(body: bytes | str, *, url=None, content_type=None, filename=None) -> tuple[Extracted, list[Flag], Source]:
     """Any supported input to its text, titles, metadata and grids, with the decoding flags."""
-    flags: list[dict] = []
-    source = {"url": url, "format": None, "encoding": None}
+    flags: list[Flag] = []
+    source: Source = {"url": url, "format": None, "encoding": None}
     if isinstance(body, str):
         source["format"] = "html" if re.search(r"<(html|body|table|div|p)[\s>]", body[:4096], re.I) else "text"
         return _extract(body, source["format"]), flags, source
@@ -60,7 +53,7 @@ def read_document(body: bytes | str, *, url=None, content_type=None, filename=No
     decoded = decode_bytes(body, content_type)
     source["encoding"] = decoded.encoding
     if decoded.repaired:
-        flags.append({"code": "encoding_repaired", "detail": f"declared {decoded.declared}, decoded as {decoded.encoding}"})
+        flags.append(flag("encoding_repaired", f"declared {decoded.declared}, decoded as {decoded.encoding}"))
     return _extract(decoded.text, fmt), flags, source
 
 
@@ -78,7 +71,7 @@ def _from_attachment(reader, body: bytes) -> Extracted:
     return Extracted(text=text, header_text=text[:4000], grids=grids)
 
 
-def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint: str | None) -> dict:
+def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hint: str | None) -> Report:
     text, clean_flags = clean_text(ex.text)
     flags.extend(clean_flags)
     traditional = any(f["code"] == "traditional_script" for f in clean_flags)
@@ -96,7 +89,7 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
     if spam or spam_links:
         parts = (["injected phrases removed: " + "; ".join(spam[:5])] if spam else []) + \
                 (["gambling links on the page: " + "; ".join(spam_links[:5])] if spam_links else [])
-        flags.append({"code": "spam_injection", "detail": "; ".join(parts)})
+        flags.append(flag("spam_injection", "; ".join(parts)))
     clean_body = strip_spam(text) if spam else text
     clean_body = normalise_years(clean_body)
 
@@ -117,12 +110,12 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
         flags.append(agency_flag)
 
     tables, table_flags, template = _parse_tables(clean_body, grids, year)
-    found = [s for s in SECTIONS if tables[s]]
+    found = [s for s in TABLES if tables[s]]
     has_headings = bool(re.search(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请", clean_body))
     if not (len(found) >= 2 or (year and (found or has_headings))):
         raise NotAReport("no 政府信息公开工作年度报告 title or statistical tables found")
 
-    report = {
+    report: Report = {
         "agency": agency,
         "agency_raw": agency_raw,
         "year": year,
@@ -143,7 +136,7 @@ def _parse_extracted(ex: Extracted, flags: list[dict], source: dict, agency_hint
 
 
 def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None,
-                    body: str = "") -> tuple[str | None, dict | None]:
+                    body: str = "") -> tuple[str | None, Flag | None]:
     """The title's agency when it is plausible; else, in order, 发布机构, the report's first
     sentence, the site name and the portal list. The last two name the site, not the document,
     so using them (or replacing a printed name) is flagged agency_suspect."""
@@ -157,12 +150,12 @@ def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | No
         if not is_plausible_agency(candidate):
             continue
         if raw:
-            return candidate, {"code": "agency_suspect", "detail": f"title names {raw!r}; agency taken from the {where}"}
+            return candidate, flag("agency_suspect", f"title names {raw!r}; agency taken from the {where}")
         if not specific:
-            return candidate, {"code": "agency_suspect", "detail": f"no agency in the title; taken from the {where}"}
+            return candidate, flag("agency_suspect", f"no agency in the title; taken from the {where}")
         return candidate, None
-    return None, {"code": "agency_suspect", "detail": f"title names {raw!r}, not a government body; no other source"
-                  if raw else "no agency named in the title, page metadata or site"}
+    return None, flag("agency_suspect", f"title names {raw!r}, not a government body; no other source"
+                      if raw else "no agency named in the title, page metadata or site")
 
 
 def _site_agency(site: str | None) -> str | None:
@@ -171,7 +164,7 @@ def _site_agency(site: str | None) -> str | None:
     return re.sub(r"(门户网站|政务网|政府网|网站|官网|门户)$", "", site.strip())
 
 
-def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[dict], str | None]:
+def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag], str | None]:
     sections_text = split_sections(text)
     grid_parts: dict[str, list] = {}
     for grid in grids:
@@ -193,7 +186,7 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[dict],
 
     template = template_signals(first("active"), first("applications")) or expected_template(year)
     results, problems = {}, {}
-    for name in SECTIONS:
+    for name in TABLES:
         results[name], problems[name] = {}, []
         for tokens in token_sources(name):
             if name == "active":
@@ -208,22 +201,19 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[dict],
             problems[name] = issues
 
     flags = []
-    for name in SECTIONS:
+    for name in TABLES:
         if not results[name]:
-            flags.append({"code": "missing_table", "detail": f"{_SECTION_NAMES[name]} not found"})
+            flags.append(flag("missing_table", f"{TABLE_NAMES[name]} not found"))
             continue
         missing = _missing_rows(name, results[name], template)
         detail = "; ".join(problems[name] + missing)
         if detail:
-            flags.append({"code": "partial_table", "detail": detail})
+            flags.append(flag("partial_table", detail))
     return results, flags, template
 
 
 def _missing_rows(name: str, parsed: dict, template: str | None) -> list[str]:
     if name != "applications":
         return []
-    expected = [r for r in APPLICATION_ROWS if r not in OTHER_SUBROWS]
-    if template == "2021":
-        expected += OTHER_SUBROWS
-    missing = [r for r in expected if r not in parsed]
+    missing = [r for r in expected_application_rows(template) if r not in parsed]
     return [f"applications: no row {', '.join(missing)}"] if missing else []

@@ -15,15 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import PARSER_VERSION
-from .tables import APPLICANT_COLUMNS
-
-TABLE_NAMES = ("active", "applications", "appeals")
-# Flags that say the numbers themselves are doubtful; used to rank versions.
-CONSISTENCY_FLAGS = {"balance_mismatch", "row_total_mismatch", "handled_total_mismatch", "appeal_total_mismatch",
-                     "narrative_mismatch"}
-STRUCTURE_FLAGS = {"missing_table", "partial_table"}
-# Flags that say the copy itself is doubtful (a hacked mirror, a name that is not the agency's).
-SOURCE_FLAGS = {"spam_injection", "agency_suspect"}
+from .schema import APPLICANT_COLUMNS, CONSISTENCY_FLAGS, SOURCE_FLAGS, STRUCTURE_FLAGS, TABLES, flag
 
 
 def now() -> str:
@@ -152,7 +144,7 @@ def source_body(row: dict) -> bytes:
 def _version_rank(version: dict):
     parsed = version["parsed"]
     codes = [f["code"] for f in parsed["flags"]]
-    tables = sum(1 for name in TABLE_NAMES if parsed.get(name))
+    tables = sum(1 for name in TABLES if parsed.get(name))
     return (tables, -sum(c in STRUCTURE_FLAGS for c in codes), -sum(c in CONSISTENCY_FLAGS for c in codes),
             -sum(c in SOURCE_FLAGS for c in codes), parsed.get("published") or "")
 
@@ -167,7 +159,7 @@ def choose_best(versions: list[dict]) -> dict:
 
 def flatten_cells(parsed: dict) -> dict[tuple[str, str, str], object]:
     return {(table, row, column): value
-            for table in TABLE_NAMES for row, columns in (parsed.get(table) or {}).items()
+            for table in TABLES for row, columns in (parsed.get(table) or {}).items()
             for column, value in columns.items()}
 
 
@@ -200,8 +192,8 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
     flags = list(parsed["flags"])
     disagreements = conflicts(best, [v for v in versions if v is not best])
     if disagreements:
-        flags.append({"code": "conflicting_versions",
-                      "detail": f"{len(disagreements)} cells differ between versions, e.g. {disagreements[0]}"})
+        flags.append(flag("conflicting_versions",
+                          f"{len(disagreements)} cells differ between versions, e.g. {disagreements[0]}"))
     portal = _portal_of(db, best["source_id"])
     row = {
         "agency_key": agency_key, "year": year, "agency": parsed.get("agency"),

@@ -12,46 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-APPLICANT_COLUMNS = ["natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"]
-APPEAL_KINDS = ["review", "suit_direct", "suit_after_review"]
-APPEAL_OUTCOMES = ["upheld", "corrected", "other", "pending", "total"]
-APPLICATION_ROWS = [
-    "new_received", "carried_over", "granted", "partially_granted",
-    "denied_state_secret", "denied_prohibited_by_law", "denied_three_safeties", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_files", "denied_query_matters",
-    "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
-    "rejected_complaints", "rejected_duplicate", "rejected_publications", "rejected_excessive", "rejected_confirmation",
-    "other", "other_no_correction", "other_no_fee", "other_misc", "total_handled", "carried_forward",
-]
-OTHER_SUBROWS = ["other_no_correction", "other_no_fee", "other_misc"]
-# The rows whose sum is total_handled ("other" stands for its 2021 sub-rows).
-OUTCOME_ROWS = [r for r in APPLICATION_ROWS[2:] if r not in OTHER_SUBROWS + ["total_handled", "carried_forward"]]
-
-ACTIVE_ITEMS = {
-    "2019": {
-        "rules": ["made", "published", "total_public"],
-        "normative_documents": ["made", "published", "total_public"],
-        "licensing": ["previous", "change", "decisions"],
-        "other_services": ["previous", "change", "decisions"],
-        "penalty": ["previous", "change", "decisions"],
-        "coercion": ["previous", "change", "decisions"],
-        "fees": ["previous", "change"],
-        "procurement": ["items", "amount_wan"],
-    },
-    "2021": {
-        "rules": ["issued", "repealed", "in_force"],
-        "normative_documents": ["issued", "repealed", "in_force"],
-        "licensing": ["decisions"],
-        "penalty": ["decisions"],
-        "coercion": ["decisions"],
-        "fees": ["amount_wan"],
-    },
-}
-ACTIVE_LABELS = {
-    "rules": "规章", "normative_documents": "规范性文件", "licensing": "行政许可", "other_services": "其他对外管理服务事项",
-    "penalty": "行政处罚", "coercion": "行政强制", "fees": "行政事业性收费", "procurement": "政府集中采购",
-}
-MONEY_MEASURES = {"amount_wan"}
+from .schema import (ACTIVE_ITEMS, ACTIVE_LABELS, APPEAL_CELLS, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,
+                     APPLICATION_ROWS, MEASURES_2019_ONLY, MEASURES_2021_ONLY, MONEY_MEASURES, OTHER_SUBROWS,
+                     OUTCOME_ROWS, ROW_NUMBERS)
 
 _ITEM_PATTERNS = [
     ("other_services", r"其他对外管理服务事项|对外管理服务事项"),
@@ -76,8 +39,6 @@ _MEASURE_PATTERNS = [
     ("amount_wan", r"收费金额|采购总金额"),
     ("items", r"采购项目数量"),
 ]
-_2021_MEASURES = {"issued", "repealed", "in_force"}
-_2019_MEASURES = {"made", "published", "total_public", "previous", "change", "items"}
 
 _GROUP_PATTERNS = [
     ("results", r"本年度办理结果"),
@@ -237,7 +198,7 @@ def grid_tokens(rows: list[list[Cell]], section: str) -> list[Token]:
     token_rows = [[Token(c.text) for c in row] for row in rows]
     first_data = next((i for i, row in enumerate(token_rows) if any(t.value not in (TEXT, None) for t in row)), len(rows))
     columns = _header_columns(rows[:first_data], section)
-    expected = {"applications": len(APPLICANT_COLUMNS), "appeals": len(APPEAL_KINDS) * len(APPEAL_OUTCOMES)}.get(section)
+    expected = {"applications": len(APPLICANT_COLUMNS), "appeals": len(APPEAL_CELLS)}.get(section)
     keyed = expected is not None and len(set(columns.values())) == expected
     tokens = []
     for row, token_row in zip(rows, token_rows):
@@ -355,8 +316,8 @@ def template_signals(active_tokens: list[Token], application_tokens: list[Token]
     """'2021' or '2019' from the labels the tables use, None if they don't tell."""
     measures = {m for t in active_tokens if len(t.text) < _MAX_LABEL for m in [_match(_MEASURE_PATTERNS, t.text)] if m}
     texts = " ".join(t.text for t in active_tokens + application_tokens)
-    votes_2021 = len(measures & _2021_MEASURES) + ("收费金额" in texts) + bool(re.search(r"不补正|缴纳费用", texts))
-    votes_2019 = len(measures & _2019_MEASURES) + ("政府集中采购" in texts) + ("其他对外管理服务事项" in texts)
+    votes_2021 = len(measures & MEASURES_2021_ONLY) + ("收费金额" in texts) + bool(re.search(r"不补正|缴纳费用", texts))
+    votes_2019 = len(measures & MEASURES_2019_ONLY) + ("政府集中采购" in texts) + ("其他对外管理服务事项" in texts)
     if votes_2021 > votes_2019:
         return "2021"
     if votes_2019 > votes_2021:
@@ -511,15 +472,10 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
     return ordered, problems
 
 
-# Item numbers within their group: a numbering column prints them in a cell of their own.
-_ITEM_NUMBERS = {key: n for keys in (APPLICATION_ROWS[4:12], APPLICATION_ROWS[12:15], APPLICATION_ROWS[15:20], OTHER_SUBROWS)
-                 for n, key in enumerate(keys, start=1)}
-
-
 def _drop_item_number(slots: list[tuple], label: tuple, text: str) -> None:
     """'… | 0 | 2 | 其他法律行政法规禁止公开': the 2 is the next item's number, not a value of this row.
     Only when it leaves this row with a count it can have (7 or 1)."""
-    number = _ITEM_NUMBERS.get(label[1]) if label[0] == "row" else None
+    number = ROW_NUMBERS.get(label[1]) if label[0] == "row" else None
     if number is None or re.match(r"\s*[(（]?\d", text) or not slots or slots[-1][0] != number or slots[-1][1] is not None:
         return
     if sum(1 for v, _ in slots if v is not None) in (len(APPLICANT_COLUMNS) + 1, 2):
@@ -567,8 +523,8 @@ def _sum_or_none(values):
 
 def parse_appeals(tokens: list[Token]) -> tuple[dict, list[str]]:
     slots = [(t.value, t.key) for t in tokens if t.value is not TEXT]
-    n = len(APPEAL_KINDS) * len(APPEAL_OUTCOMES)
-    keys = [f"{k}.{o}" for k in APPEAL_KINDS for o in APPEAL_OUTCOMES]
+    n = len(APPEAL_CELLS)
+    keys = APPEAL_CELLS
     by_key = {k: v for v, k in slots if k in keys}
     if len(by_key) == n:
         flat = [by_key[k] for k in keys]

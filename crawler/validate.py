@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .identify import expected_template
-from .tables import APPEAL_OUTCOMES, APPLICANT_COLUMNS, OUTCOME_ROWS
+from .schema import APPEAL_PARTS, APPLICANT_COLUMNS, APPLICANT_PARTS, BALANCE_ROWS, OUTCOME_ROWS, Flag, flag
 
 _RECEIVED = re.compile(
     r"(?:收到|收办|受理|接收|接到|新收)了?(?:各类|公民|群众|社会公众|市民)?的?"
@@ -15,7 +15,7 @@ _SUITS = re.compile(r"行政诉讼(?:案件)?(?:共|共计)?(\d+)\s*(?:起|件|�
 _OTHER_TIME = re.compile(r"上年|上一年|去年|同比|较|比|增长|下降|减少|增加|其中|累计")
 
 
-def validate(report: dict, prose: str) -> list[dict]:
+def validate(report: dict, prose: str) -> list[Flag]:
     flags = []
     flags += _application_checks(report.get("applications") or {})
     flags += _appeal_checks(report.get("appeals") or {})
@@ -24,52 +24,48 @@ def validate(report: dict, prose: str) -> list[dict]:
     return flags
 
 
-def _flag(code: str, detail: str) -> dict:
-    return {"code": code, "detail": detail}
-
-
-def _application_checks(rows: dict) -> list[dict]:
+def _application_checks(rows: dict) -> list[Flag]:
     flags = []
-    four = [rows.get(k) for k in ("new_received", "carried_over", "total_handled", "carried_forward")]
+    four = [rows.get(k) for k in BALANCE_ROWS]
     if all(four):
         new, carried, handled, forward = four
         for col in APPLICANT_COLUMNS:
             a, b, c, d = (r.get(col) for r in four)
             if None not in (a, b, c, d) and a + b != c + d:
-                flags.append(_flag("balance_mismatch", f"{col}: {a} + {b} != {c} + {d}"))
+                flags.append(flag("balance_mismatch", f"{col}: {a} + {b} != {c} + {d}"))
     for name, row in rows.items():
-        parts = [row.get(c) for c in APPLICANT_COLUMNS[:-1]]
+        parts = [row.get(c) for c in APPLICANT_PARTS]
         if row.get("total") is not None and None not in parts and sum(parts) != row["total"]:
-            flags.append(_flag("row_total_mismatch", f"{name}: {' + '.join(map(str, parts))} = {sum(parts)} != total {row['total']}"))
+            flags.append(flag("row_total_mismatch", f"{name}: {' + '.join(map(str, parts))} = {sum(parts)} != total {row['total']}"))
     handled = rows.get("total_handled")
     if handled and all(r in rows for r in OUTCOME_ROWS):
         for col in APPLICANT_COLUMNS:
             values = [rows[r].get(col) for r in OUTCOME_ROWS]
             if handled.get(col) is not None and None not in values and sum(values) != handled[col]:
-                flags.append(_flag("handled_total_mismatch",
+                flags.append(flag("handled_total_mismatch",
                                    f"{col}: outcome rows add up to {sum(values)} but total_handled is {handled[col]}"))
     return flags
 
 
-def _appeal_checks(appeals: dict) -> list[dict]:
+def _appeal_checks(appeals: dict) -> list[Flag]:
     flags = []
     for kind, outcomes in appeals.items():
-        parts = [outcomes.get(o) for o in APPEAL_OUTCOMES[:-1]]
+        parts = [outcomes.get(o) for o in APPEAL_PARTS]
         total = outcomes.get("total")
         if total is not None and None not in parts and sum(parts) != total:
-            flags.append(_flag("appeal_total_mismatch", f"{kind}: {' + '.join(map(str, parts))} = {sum(parts)} != total {total}"))
+            flags.append(flag("appeal_total_mismatch", f"{kind}: {' + '.join(map(str, parts))} = {sum(parts)} != total {total}"))
     return flags
 
 
-def _identity_checks(report: dict) -> list[dict]:
+def _identity_checks(report: dict) -> list[Flag]:
     flags = []
     year, template = report.get("year"), report.get("template")
     expected = expected_template(year)
     if template and expected and template != expected:
-        flags.append(_flag("template_mismatch", f"report on {year} uses the {template} template; {expected} expected"))
+        flags.append(flag("template_mismatch", f"report on {year} uses the {template} template; {expected} expected"))
     published = report.get("published")
     if year and published and published > f"{year + 1}-01-31":
-        flags.append(_flag("published_late", f"published {published}, after the {year + 1}-01-31 deadline"))
+        flags.append(flag("published_late", f"published {published}, after the {year + 1}-01-31 deadline"))
     return flags
 
 
@@ -85,7 +81,7 @@ def _first_figure(pattern: re.Pattern, prose: str, year: int | None) -> int | No
     return None
 
 
-def _narrative_checks(report: dict, prose: str) -> list[dict]:
+def _narrative_checks(report: dict, prose: str) -> list[Flag]:
     flags = []
     year = report.get("year")
     rows = report.get("applications") or {}
@@ -96,15 +92,15 @@ def _narrative_checks(report: dict, prose: str) -> list[dict]:
         # "受理申请46件" sometimes counts last year's carried-over requests too
         accepted = {new_total, new_total + (carried_total or 0)}
         if received not in accepted:
-            flags.append(_flag("narrative_mismatch",
+            flags.append(flag("narrative_mismatch",
                                f"text says {received} applications received, table 三 new_received total is {new_total}"))
     appeals = report.get("appeals") or {}
     review_total = (appeals.get("review") or {}).get("total")
     reviews = _first_figure(_REVIEWS, prose, year)
     if reviews is not None and review_total is not None and reviews != review_total:
-        flags.append(_flag("narrative_mismatch", f"text says {reviews} administrative reviews, table 四 review total is {review_total}"))
+        flags.append(flag("narrative_mismatch", f"text says {reviews} administrative reviews, table 四 review total is {review_total}"))
     suit_totals = [(appeals.get(k) or {}).get("total") for k in ("suit_direct", "suit_after_review")]
     suits = _first_figure(_SUITS, prose, year)
     if suits is not None and None not in suit_totals and suits != sum(suit_totals):
-        flags.append(_flag("narrative_mismatch", f"text says {suits} lawsuits, table 四 lawsuits total {sum(suit_totals)}"))
+        flags.append(flag("narrative_mismatch", f"text says {suits} lawsuits, table 四 lawsuits total {sum(suit_totals)}"))
     return flags

@@ -17,8 +17,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler.attachments import sniff_format
 from crawler.decode import decode_bytes
 from crawler.discover import (ATTACHMENT_EXTENSIONS, classify_page, continuation_links, host_allowed, link_score,
-                              pagination_urls, title_year)
-from crawler.extract import outline_html
+                              outline_html, pagination_urls, title_year)
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 from scrapy.exceptions import IgnoreRequest
 

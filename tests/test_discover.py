@@ -6,7 +6,7 @@ import pytest
 from crawler.decode import decode_bytes
 from crawler.discover import (classify_page, continuation_links, host_allowed, link_score, pagination_urls,
                               registrable_domain, title_year)
-from crawler.extract import outline_html
+from crawler.discover import outline_html
 
 SITES = Path(__file__).resolve().parents[1] / "demo" / "sites"
 
