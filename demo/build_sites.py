@@ -17,15 +17,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from crawler.schema import (ACTIVE_ITEMS_BY_TEMPLATE, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,  # noqa: E402
+                            APPLICANT_LABELS, APPLICANT_PARTS, APPLICATION_ROW_LABELS, APPLICATION_ROWS, GROUP_LABELS,
+                            MEASURE_LABELS, OTHER_SUBROWS, OUTCOME_ROWS)
 from demo.render import page, report_body  # noqa: E402
 
 SITES = HERE / "sites"
 SAMPLES = HERE.parent / "tests" / "fixtures" / "samples"
-COLS = ["natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"]
-OUTCOMES = ["granted", "partially_granted", "denied_state_secret", "denied_prohibited_by_law", "denied_three_safeties",
-            "denied_third_party", "denied_internal_affairs", "denied_process_info", "denied_enforcement_files",
-            "denied_query_matters", "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
-            "rejected_complaints", "rejected_duplicate", "rejected_publications", "rejected_excessive", "rejected_confirmation"]
+COLS = APPLICANT_COLUMNS
+OUTCOMES = [r for r in OUTCOME_ROWS if r != "other"]
 EXPECTED: list[dict] = []
 
 
@@ -42,7 +42,7 @@ def make_report(agency: str, year: int, seed: int, published: str, title: str | 
     forward = row(rnd.randint(0, carried["natural_person"] + 1), 0, 0, 0, 0, 0)
     handled = {c: new[c] + carried[c] - forward[c] for c in COLS}
     rows = {k: row(0, 0, 0, 0, 0, 0) for k in OUTCOMES}
-    for col in COLS[:-1]:
+    for col in APPLICANT_PARTS:
         remaining = handled[col]
         for key in ("partially_granted", "unavailable_not_held", "rejected_duplicate"):
             take = rnd.randint(0, remaining // 3)
@@ -50,10 +50,10 @@ def make_report(agency: str, year: int, seed: int, published: str, title: str | 
             remaining -= take
         rows["granted"][col] = remaining
     for key in rows:
-        rows[key]["total"] = sum(rows[key][c] for c in COLS[:-1])
+        rows[key]["total"] = sum(rows[key][c] for c in APPLICANT_PARTS)
     apps = {"new_received": new, "carried_over": carried, **rows}
     if template == "2021":
-        apps.update({k: row(0, 0, 0, 0, 0, 0) for k in ("other_no_correction", "other_no_fee", "other_misc")})
+        apps.update({k: row(0, 0, 0, 0, 0, 0) for k in OTHER_SUBROWS})
     apps["other"] = row(0, 0, 0, 0, 0, 0)
     apps["total_handled"] = handled
     apps["carried_forward"] = forward
@@ -331,40 +331,23 @@ def dongpo():
 # ------------------------------------------------------------------ attachments
 
 def _table_lines(report: dict) -> list[str]:
-    from crawler.tables import APPLICATION_ROWS, ACTIVE_ITEMS
+    """The three tables as a word processor's plain lines: a label, then the row's figures."""
+    template = report["template"]
     lines = ["二、主动公开政府信息情况"]
-    labels = {"rules": "规章", "normative_documents": "规范性文件", "licensing": "行政许可", "other_services": "其他对外管理服务事项",
-              "penalty": "行政处罚", "coercion": "行政强制", "fees": "行政事业性收费", "procurement": "政府集中采购"}
-    headers = {"made": "本年新制作数量", "published": "本年新公开数量", "total_public": "对外公开总数量", "issued": "本年制发件数",
-               "repealed": "本年废止件数", "in_force": "现行有效件数", "previous": "上一年项目数量", "change": "本年增/减",
-               "decisions": "处理决定数量", "amount_wan": "金额(单位:万元)", "items": "采购项目数量"}
-    for item, measures in ACTIVE_ITEMS[report["template"]].items():
-        lines.append("信息内容 " + " ".join(headers[m] for m in measures))
-        lines.append(labels[item] + " " + " ".join(f"{report['active'][item][m]:g}" for m in measures))
-    lines += ["三、收到和处理政府信息公开申请情况", "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"]
-    row_labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-                  "granted": "(一)予以公开", "partially_granted": "(二)部分公开", "denied_state_secret": "1.属于国家秘密",
-                  "denied_prohibited_by_law": "2.其他法律行政法规禁止公开", "denied_three_safeties": "3.危及“三安全一稳定”",
-                  "denied_third_party": "4.保护第三方合法权益", "denied_internal_affairs": "5.属于三类内部事务信息",
-                  "denied_process_info": "6.属于四类过程性信息", "denied_enforcement_files": "7.属于行政执法案卷",
-                  "denied_query_matters": "8.属于行政查询事项", "unavailable_not_held": "1.本机关不掌握相关政府信息",
-                  "unavailable_needs_creation": "2.没有现成信息需要另行制作", "unavailable_unclear": "3.补正后申请内容仍不明确",
-                  "rejected_complaints": "1.信访举报投诉类申请", "rejected_duplicate": "2.重复申请", "rejected_publications": "3.要求提供公开出版物",
-                  "rejected_excessive": "4.无正当理由大量反复申请", "rejected_confirmation": "5.要求行政机关确认或重新出具已获取信息",
-                  "other": "(六)其他处理", "other_no_correction": "1.申请人无正当理由逾期不补正", "other_no_fee": "2.申请人逾期未按收费通知要求缴纳费用",
-                  "other_misc": "3.其他", "total_handled": "(七)总计", "carried_forward": "四、结转下年度继续办理"}
-    groups = {"denied_state_secret": "(三)不予公开", "unavailable_not_held": "(四)无法提供", "rejected_complaints": "(五)不予处理"}
+    for item in ACTIVE_ITEMS_BY_TEMPLATE[template]:
+        lines.append("信息内容 " + " ".join(MEASURE_LABELS[template][m] for m in item.measures))
+        lines.append(item.label + " " + " ".join(f"{report['active'][item.key][m]:g}" for m in item.measures))
+    lines += ["三、收到和处理政府信息公开申请情况", " ".join(APPLICANT_LABELS[c] for c in COLS)]
+    group_starts = {"denied_state_secret": "denied", "unavailable_not_held": "unavailable", "rejected_complaints": "rejected",
+                    "other_no_correction": "other"}
     for key in APPLICATION_ROWS:
-        if key not in report["applications"] or (key == "other" and report["template"] == "2021"):
+        if key not in report["applications"] or (key == "other" and template == "2021"):
             continue
-        if key == "other_no_correction":
-            lines.append("(六)其他处理")
-        if key in groups:
-            lines.append(groups[key])
-        lines.append(row_labels[key] + " " + " ".join(str(report["applications"][key][c]) for c in COLS))
+        if key in group_starts:
+            lines.append(GROUP_LABELS[group_starts[key]])
+        lines.append(APPLICATION_ROW_LABELS[key] + " " + " ".join(str(report["applications"][key][c]) for c in COLS))
     lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 行政诉讼", "结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉",
-              " ".join(str(report["appeals"][k][o]) for k in ("review", "suit_direct", "suit_after_review")
-                       for o in ("upheld", "corrected", "other", "pending", "total")),
+              " ".join(str(report["appeals"][k][o]) for k in APPEAL_KINDS for o in APPEAL_OUTCOMES),
               "五、存在的主要问题及改进情况", "公开质量有待提高。", "六、其他需要报告的事项", "无。"]
     return lines
 
