@@ -2,13 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install system-deps test demo browse bench clean
+.PHONY: install system-deps test lint demo browse bench clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -23,7 +24,10 @@ system-deps:
 			|| echo "note: apt-get could not install chromium: the browser tests will be skipped"; \
 	else echo "note: chromium or a CJK font is missing and we are not root: the browser tests will be skipped"; fi
 
-test: install system-deps
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install system-deps lint
 	$(PY) -m pytest
 
 demo: install

@@ -6,18 +6,16 @@ extraction alone). Ratios, not absolute figures, are comparable across noisy mac
 from __future__ import annotations
 
 import platform
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
+import trafilatura
+
+from crawler.decode import decode_bytes
+from crawler.report import NotAReport, parse_report
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import trafilatura  # noqa: E402
-
-from crawler.decode import decode_bytes  # noqa: E402
-from crawler.report import NotAReport, parse_report  # noqa: E402
 
 
 def inputs() -> list[bytes]:

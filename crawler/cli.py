@@ -7,8 +7,16 @@ import sys
 from pathlib import Path
 
 from .report import NotAReport, UnreadableInput, parse_report
-from .schema import (ACTIVE_LABELS, APPEAL_KIND_LABELS, APPEAL_KINDS, APPEAL_OUTCOME_SHORT_LABELS, APPEAL_OUTCOMES,
-                     APPLICANT_COLUMNS, APPLICANT_SHORT_LABELS, APPLICATION_ROW_SHORT_LABELS)
+from .schema import (
+    ACTIVE_LABELS,
+    APPEAL_KIND_LABELS,
+    APPEAL_KINDS,
+    APPEAL_OUTCOME_SHORT_LABELS,
+    APPEAL_OUTCOMES,
+    APPLICANT_COLUMNS,
+    APPLICANT_SHORT_LABELS,
+    APPLICATION_ROW_SHORT_LABELS,
+)
 
 
 def _read_input(path: str) -> tuple[bytes, str | None]:

@@ -7,14 +7,33 @@ from . import PARSER_VERSION
 from .attachments import read_doc, read_docx, read_pdf, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
-from .extract import Extracted, extract_html
-from .identify import (agency_in_body, canonical_agency, expected_template, find_title, is_plausible_agency,
-                       normalise_years, page_metadata, parse_date, year_in_body)
 from .exc import AttachmentError, NotAReport, UnreadableInput
+from .extract import Extracted, extract_html
+from .identify import (
+    agency_in_body,
+    canonical_agency,
+    expected_template,
+    find_title,
+    is_plausible_agency,
+    normalise_years,
+    page_metadata,
+    parse_date,
+    year_in_body,
+)
 from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
 from .spam import find_spam, strip_spam
-from .tables import (Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table, split_grid,
-                     split_sections, template_signals, text_tokens)
+from .tables import (
+    Cell,
+    grid_tokens,
+    parse_active,
+    parse_appeals,
+    parse_applications,
+    section_of_table,
+    split_grid,
+    split_sections,
+    template_signals,
+    text_tokens,
+)
 from .validate import validate
 
 __all__ = ["NotAReport", "UnreadableInput", "parse_report", "read_document"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -19,7 +19,7 @@ from .schema import APPLICANT_COLUMNS, CONSISTENCY_FLAGS, SOURCE_FLAGS, STRUCTUR
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:

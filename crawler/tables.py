@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
-from .schema import (ACTIVE_ITEMS, ACTIVE_LABELS, APPEAL_CELLS, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,
-                     APPLICATION_ROWS, MEASURES_2019_ONLY, MEASURES_2021_ONLY, MONEY_MEASURES, OTHER_SUBROWS,
-                     OUTCOME_ROWS, ROW_NUMBERS)
+from .schema import (
+    ACTIVE_ITEMS,
+    ACTIVE_LABELS,
+    APPEAL_CELLS,
+    APPEAL_KINDS,
+    APPEAL_OUTCOMES,
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
+    MEASURES_2019_ONLY,
+    MEASURES_2021_ONLY,
+    MONEY_MEASURES,
+    OTHER_SUBROWS,
+    OUTCOME_ROWS,
+    ROW_NUMBERS,
+)
 
 _ITEM_PATTERNS = [
     ("other_services", r"其他对外管理服务事项|对外管理服务事项"),
@@ -140,7 +152,7 @@ def _match(patterns, text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 

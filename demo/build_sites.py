@@ -1,5 +1,5 @@
 """Build the bundled demo portals under demo/sites/<host>/ (committed; rebuild with
-`.venv/bin/python demo/build_sites.py` after `pip install -r requirements-dev.txt`).
+`.venv/bin/python -m demo.build_sites` after `pip install -r requirements-dev.txt`).
 
 Six agency portals and one spam mirror, each showing something real portals do. What the
 crawl must find is written to demo/expected.json for the integration test.
@@ -10,17 +10,26 @@ import io
 import json
 import random
 import shutil
-import sys
 from html import escape
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from crawler.schema import (
+    ACTIVE_ITEMS_BY_TEMPLATE,
+    APPEAL_KINDS,
+    APPEAL_OUTCOMES,
+    APPLICANT_COLUMNS,
+    APPLICANT_LABELS,
+    APPLICANT_PARTS,
+    APPLICATION_ROW_LABELS,
+    APPLICATION_ROWS,
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    OTHER_SUBROWS,
+    OUTCOME_ROWS,
+)
+from demo.render import page, report_body
 
-from crawler.schema import (ACTIVE_ITEMS_BY_TEMPLATE, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,  # noqa: E402
-                            APPLICANT_LABELS, APPLICANT_PARTS, APPLICATION_ROW_LABELS, APPLICATION_ROWS, GROUP_LABELS,
-                            MEASURE_LABELS, OTHER_SUBROWS, OUTCOME_ROWS)
-from demo.render import page, report_body  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 SITES = HERE / "sites"
 SAMPLES = HERE.parent / "tests" / "fixtures" / "samples"

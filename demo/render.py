@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from html import escape
 
-from crawler.schema import (ACTIVE_ITEMS_BY_TEMPLATE, APPEAL_KIND_LABELS, APPEAL_KINDS, APPEAL_OUTCOME_LABELS,
-                            APPEAL_OUTCOMES, APPLICANT_COLUMNS, APPLICANT_LABELS, APPLICANT_PARTS,
-                            APPLICATION_ROW_LABELS, GROUP_LABELS, MEASURE_LABELS, rows_in_group)
+from crawler.schema import (
+    ACTIVE_ITEMS_BY_TEMPLATE,
+    APPEAL_KIND_LABELS,
+    APPEAL_KINDS,
+    APPEAL_OUTCOME_LABELS,
+    APPEAL_OUTCOMES,
+    APPLICANT_COLUMNS,
+    APPLICANT_LABELS,
+    APPLICANT_PARTS,
+    APPLICATION_ROW_LABELS,
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    rows_in_group,
+)
 
 
 def _active_sections(template: str) -> list[tuple[str, list[str], list]]:

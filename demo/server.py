@@ -73,7 +73,7 @@ class DemoServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), PortalHandler)
         self.requests: list[tuple[str, str, float]] = []
 
-    def start_background(self) -> "DemoServer":
+    def start_background(self) -> DemoServer:
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
 

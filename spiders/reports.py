@@ -7,19 +7,27 @@ spider only fetches, applies them and hands report pages and attachments to the 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.attachments import sniff_format
 from crawler.decode import decode_bytes
-from crawler.discover import (ATTACHMENT_EXTENSIONS, classify_page, continuation_links, host_allowed, link_score,
-                              outline_html, pagination_urls, title_year)
+from crawler.discover import (
+    ATTACHMENT_EXTENSIONS,
+    classify_page,
+    continuation_links,
+    host_allowed,
+    link_score,
+    outline_html,
+    pagination_urls,
+    title_year,
+)
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
-from scrapy.exceptions import IgnoreRequest
 
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
 
@@ -225,7 +233,7 @@ class ReportsSpider(scrapy.Spider):
             "headers": {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1"),
             "body": response.body,
-            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
     def _item(self, response, kind: str, title: str) -> dict:

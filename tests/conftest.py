@@ -1,13 +1,10 @@
-import sys
+"""Session fixtures: the demo portals served on loopback and a real crawl of them."""
+import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-sys.path[:0] = [str(ROOT), str(FIXTURES)]
+import pytest
 
-import subprocess  # noqa: E402
-
-import pytest  # noqa: E402
+from tests.fixtures import ROOT
 
 FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_BACKOFF_BASE=0.1"]
 

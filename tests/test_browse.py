@@ -5,13 +5,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from crawler.demo import free_port
+from tests.fixtures import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "output" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -1,15 +1,14 @@
 """A real `scrapy crawl reports` against the demo portals served on 127.0.0.1."""
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
 
-from conftest import crawl
+from tests.conftest import crawl
+from tests.fixtures import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((ROOT / "demo" / "expected.json").read_text(encoding="utf-8"))
 
 

@@ -1,14 +1,19 @@
 """Link scoring, page classification and pagination on frozen demo-portal pages."""
-from pathlib import Path
 
 import pytest
 
 from crawler.decode import decode_bytes
-from crawler.discover import (classify_page, continuation_links, host_allowed, link_score, pagination_urls,
-                              registrable_domain, title_year)
-from crawler.discover import outline_html
-
-SITES = Path(__file__).resolve().parents[1] / "demo" / "sites"
+from crawler.discover import (
+    classify_page,
+    continuation_links,
+    host_allowed,
+    link_score,
+    outline_html,
+    pagination_urls,
+    registrable_domain,
+    title_year,
+)
+from tests.fixtures import SITES
 
 
 def outline(host, path):

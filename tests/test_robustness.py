@@ -1,19 +1,18 @@
 """Damaged input never escapes as an unexpected exception: a clear NotAReport / UnreadableInput or a parse."""
 import random
-from pathlib import Path
 
 import pytest
 
 from crawler.report import NotAReport, UnreadableInput, parse_report
+from tests.fixtures import FIXTURES, SITES
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = [p for p in (ROOT / "tests" / "fixtures").rglob("*.*") if p.suffix in (".html", ".txt", ".pdf", ".doc")]
-FIXTURES += [ROOT / "demo" / "sites" / "www.dongpo.gov.test" / "xxgk" / "ndbg" / "qzf2021.docx"]
+INPUTS = [p for p in FIXTURES.rglob("*.*") if p.suffix in (".html", ".txt", ".pdf", ".doc")]
+INPUTS += [SITES / "www.dongpo.gov.test" / "xxgk" / "ndbg" / "qzf2021.docx"]
 
 
 def damaged(seed: int) -> bytes:
     rnd = random.Random(seed)
-    body = rnd.choice(FIXTURES).read_bytes()
+    body = rnd.choice(INPUTS).read_bytes()
     how = rnd.randrange(3)
     if how == 0:
         return body[:rnd.randrange(len(body))]                      # truncated download

@@ -1,5 +1,4 @@
 """The spider's callbacks on frozen responses: what it yields for a list, a report, a wrapper page."""
-from pathlib import Path
 
 import pytest
 import scrapy
@@ -7,9 +6,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from spiders.reports import ReportsSpider
-
-ROOT = Path(__file__).resolve().parents[1]
-SITES = ROOT / "demo" / "sites"
+from tests.fixtures import SITES
 
 
 @pytest.fixture

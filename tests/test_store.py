@@ -67,7 +67,7 @@ def test_refetching_the_same_bytes_adds_nothing(db):
 def test_conflicting_versions_are_kept_and_flagged(db):
     original = (HTML / "county_2020_rowspan.html").read_bytes()
     # a re-issue a month later in which one figure changed
-    corrected = original.replace("<td>30</td>".encode(), "<td>31</td>".encode(), 1).replace(b"2021-01-28", b"2021-02-20")
+    corrected = original.replace(b"<td>30</td>", b"<td>31</td>", 1).replace(b"2021-01-28", b"2021-02-20")
     assert corrected != original
     first = save(db, item(None, "http://www.qingyang.gov.test/a.html", original))
     second = save(db, item(None, "http://www.qingyang.gov.test/a_xg.html", corrected))
@@ -96,7 +96,7 @@ def test_failed_write_leaves_nothing_half_stored(db):
     it = item("county_2020_rowspan.html", "http://www.qingyang.gov.test/a.html")
     status, parsed = parse_item(it)
     parsed["applications"]["granted"]["natural_person"] = object()   # SQLite cannot store it: the write fails mid-way
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError):   # the parsed JSON cannot be written
         store.store_fetch(db, it, (status, parsed))
     assert (db["sources"].count, db["reports"].count, db["cells"].count, db["flags"].count) == (0, 0, 0, 0)
 

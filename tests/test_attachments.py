@@ -4,9 +4,9 @@ import io
 import docx
 import pytest
 
-import html_cases as cases
 from crawler.report import UnreadableInput, parse_report
-from test_parse_layouts import ROWS_2019
+from tests.fixtures import html_cases as cases
+from tests.fixtures.text_cases import ROWS_2019
 
 
 def build_docx() -> bytes:

@@ -1,29 +1,13 @@
-"""The three real reports in shared/samples (frozen copies), checked cell by cell."""
-from pathlib import Path
-
+"""Whole reports: the frozen real samples in shared/samples, checked cell by cell."""
 import pytest
 
-from crawler.report import parse_report
-from html_cases import COLS, REJECTED, DENIED, UNAVAILABLE, appeals
-
-SAMPLES = Path(__file__).parent / "fixtures" / "samples"
-
-
-def parse(name):
-    path = next(SAMPLES.glob(f"{name}_*.txt"))
-    return parse_report(path.read_bytes(), filename=str(path))
-
-
-def codes(report):
-    return sorted(f["code"] for f in report["flags"])
-
-
-def all_zero():
-    return dict.fromkeys(COLS, 0)
+from crawler.clean import clean_text
+from tests.fixtures import codes, parse_sample, sample_path
+from tests.fixtures.html_cases import COLS, DENIED, REJECTED, UNAVAILABLE, appeals
 
 
 def test_000_identity_and_spam():
-    r = parse("000")
+    r = parse_sample("000")
     assert (r["agency"], r["agency_raw"], r["year"], r["template"], r["published"]) == ("瀛洲街道办事处", "瀛洲街道办事处", 2020, "2019", None)
     assert codes(r) == ["spam_injection"]
     assert "立博平台,立博官网" in r["flags"][0]["detail"]
@@ -31,7 +15,7 @@ def test_000_identity_and_spam():
 
 
 def test_000_tables():
-    r = parse("000")
+    r = parse_sample("000")
     zero3 = {"made": 0, "published": 0, "total_public": 0}
     changes = {"previous": 0, "change": 0, "decisions": 0}
     assert r["active"] == {
@@ -47,7 +31,7 @@ def test_000_tables():
 
 
 def test_001_traditional_pinyin_and_the_unbalanced_not_held_row():
-    r = parse("001")
+    r = parse_sample("001")
     assert (r["agency"], r["year"], r["template"]) == ("盘山县人民政府办公室", 2022, "2021")
     assert codes(r) == ["handled_total_mismatch", "handled_total_mismatch", "text_artifacts", "traditional_script"]
     assert {"code": "text_artifacts", "detail": "112 inline pinyin glosses removed, e.g. 規(guī)"} in r["flags"]
@@ -75,8 +59,7 @@ def test_001_traditional_pinyin_and_the_unbalanced_not_held_row():
 
 
 def test_001_footer_and_site_chrome_are_gone():
-    from crawler.clean import clean_text
-    text, _ = clean_text((next(SAMPLES.glob("001_*.txt"))).read_text())
+    text, _ = clean_text(sample_path("001").read_text())
     for chrome in ("ICP", "公网安备", "网站标识码", "版权所有", "主办单位", "联系电话"):
         assert chrome not in text
     assert text.endswith("本年度没有产生信息公开处理费。")
@@ -84,7 +67,7 @@ def test_001_footer_and_site_chrome_are_gone():
 
 
 def test_002_metadata_and_collapsed_rows():
-    r = parse("002")
+    r = parse_sample("002")
     assert (r["agency"], r["year"], r["template"], r["published"]) == ("新洲区科经局", 2021, "2021", "2022-01-21")
     assert (r["publisher"], r["index_no"]) == ("新洲区科经局", "574913941/2022-03607")
     assert r["flags"] == []
@@ -97,7 +80,11 @@ def test_002_metadata_and_collapsed_rows():
 
 @pytest.mark.parametrize("name", ["000", "001", "002"])
 def test_samples_keep_schema_types(name):
-    r = parse(name)
+    r = parse_sample(name)
     for rows in (r["applications"], r["appeals"]):
         for values in rows.values():
             assert all(v is None or isinstance(v, int) for v in values.values())
+
+
+def all_zero():
+    return dict.fromkeys(COLS, 0)

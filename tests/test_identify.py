@@ -1,0 +1,60 @@
+"""Who published the report, for which year: titles, metadata, first sentences, spam in the title."""
+
+from crawler.identify import canonical_agency, find_title, is_plausible_agency
+from crawler.report import parse_report
+from tests.fixtures import SAMPLES
+from tests.fixtures.text_cases import one_cell_per_line
+
+
+def test_spam_in_title_agency_recovered_from_metadata():
+    text = (SAMPLES / "002_df1cbcf456d1d70c.txt").read_text().replace(
+        "新洲区科经局2021年度政府信息公开工作年度报告", "立博官网2021年度政府信息公开工作年度报告", 1)
+    r = parse_report(text.encode())
+    assert r["agency"] == "新洲区科经局"
+    assert r["agency_raw"] == "立博官网"
+    assert {"spam_injection", "agency_suspect"} <= {f["code"] for f in r["flags"]}
+
+
+def test_spam_in_title_and_no_other_source_gives_null_agency():
+    text = (SAMPLES / "000_8000bc9f9e439cef.txt").read_text().replace("瀛洲街道办事处\n2020年", "立博平台2020年", 1)
+    r = parse_report(text.encode())
+    assert r["agency"] is None
+    assert any(f["code"] == "agency_suspect" for f in r["flags"])
+
+
+def test_identity_helpers():
+    assert find_title("2020年青阳县人民政府政府信息公开工作年度报告")[1:] == ("青阳县人民政府", 2020)
+    assert find_title("关于印发2020年度政府信息公开工作年度报告的通知") == (None, None, None)
+    assert is_plausible_agency("瀛洲街道办事处") and not is_plausible_agency("立博官网")
+    assert canonical_agency("盘山 县政府办") == canonical_agency("盘山县人民政府办公室") == "盘山县人民政府办公室"
+    assert canonical_agency("盘山县政府办公室") == canonical_agency("盘山县人民政府办") == "盘山县人民政府办公室"
+    assert canonical_agency("辽宁省政府办公厅") == "辽宁省人民政府办公厅"
+    assert canonical_agency("青阳县政府") == "青阳县人民政府" != canonical_agency("青阳县政府办")
+
+
+def test_title_variants():
+    assert find_title("青阳县人民政府关于2020年政府信息公开工作的年度报告")[1:] == ("青阳县人民政府", 2020)
+    assert find_title("《青阳县教育局2019年度政府信息公开工作报告》")[1:] == ("青阳县教育局", 2019)
+    assert find_title("2021年度青阳县财政局政府信息公开工作年度报告")[1:] == ("青阳县财政局", 2021)
+    assert find_title("临江市生态环境局2021年政务公开工作年度报告")[1:] == ("临江市生态环境局", 2021)
+
+
+def test_agency_missing_from_title_is_read_from_the_first_sentence():
+    body = "2020年政府信息公开工作年度报告\n一、总体情况\n2020年，东坡区司法局认真贯彻落实条例。\n" + one_cell_per_line()
+    r = parse_report(body.encode())
+    assert (r["agency"], r["agency_raw"]) == ("东坡区司法局", None)
+    assert "agency_suspect" not in {f["code"] for f in r["flags"]}
+
+
+def test_agency_taken_from_the_site_name_is_marked_suspect():
+    html = ("<html><head><meta name='SiteName' content='东坡区人民政府门户网站'></head><body><h1>2020年政府信息公开工作年度报告</h1>"
+            "<p>一、总体情况</p><p>全年工作有序开展。</p><pre>" + one_cell_per_line() + "</pre></body></html>")
+    r = parse_report(html.encode())
+    assert r["agency"] == "东坡区人民政府"
+    assert ("agency_suspect", "no agency in the title; taken from the site name") in [(f["code"], f["detail"]) for f in r["flags"]]
+
+
+def test_year_and_agency_from_the_overview_when_the_title_has_neither():
+    body = "政府信息公开工作年度报告\n一、总体情况\n2020年，东坡区司法局认真贯彻落实条例。\n" + one_cell_per_line()
+    r = parse_report(body.encode())
+    assert (r["agency"], r["year"], r["template"]) == ("东坡区司法局", 2020, "2019")
