@@ -9,7 +9,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from crawler import store
+from crawler.items import ReportItem, utc_now
 from crawler.jobs import parse_item
+from crawler.schema import ParseOutcome
 
 
 class ParseRunner:
@@ -27,7 +29,7 @@ class ParseRunner:
             return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         return ThreadPoolExecutor(1)
 
-    def run(self, item: dict) -> tuple[str, object]:
+    def run(self, item: ReportItem) -> ParseOutcome:
         """Blocking: call it from a thread, never from the reactor."""
         executor = self.executor
         try:
@@ -37,7 +39,7 @@ class ParseRunner:
                 if self.executor is executor:
                     executor.shutdown(wait=False)
                     self.executor = self._new_executor()
-            return ("error", f"parser worker died: {exc.__class__.__name__}")
+            return ParseOutcome("error", reason=f"parser worker died: {exc.__class__.__name__}")
 
     def close(self):
         self.executor.shutdown(wait=True)
@@ -45,7 +47,7 @@ class ParseRunner:
 
 class ParsePipeline:
     """Parses each item off the reactor (PARSE_WORKERS processes), so fetching goes on while
-    reports are parsed. The outcome is put on the item as item['outcome']."""
+    reports are parsed. The outcome is put on the item as item.outcome."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -66,12 +68,11 @@ class ParsePipeline:
 
     async def process_item(self, item, spider=None):
         # wait in a reactor thread, not on the reactor: fetching continues meanwhile
-        item["outcome"] = await maybe_deferred_to_future(deferToThread(self.runner.run, item))
-        status, result = item["outcome"]
+        item.outcome = await maybe_deferred_to_future(deferToThread(self.runner.run, item))
         stats = self.crawler.stats
-        stats.inc_value(f"nianbao/parse/{status}")
-        if status == "report":
-            for flag in result["flags"]:
+        stats.inc_value(f"nianbao/parse/{item.outcome.status}")
+        if item.outcome.report is not None:
+            for flag in item.outcome.report["flags"]:
                 stats.inc_value(f"nianbao/flags/{flag['code']}")
         return item
 
@@ -90,19 +91,19 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         self.db = store.open_db(self.path)
-        self.started_at = store.now()
+        self.started_at = utc_now()
         self.reports_before = self.db["reports"].count
         self.keys_found: set[str] = set()
         self.crawler.stats.set_value("nianbao/db", str(self.path))
 
-    def process_item(self, item, spider=None):
+    def process_item(self, item: ReportItem, spider=None):
         stats = self.crawler.stats
         try:
-            result = store.store_fetch(self.db, item, item.get("outcome") or ("error", "not parsed"))
+            result = store.store_fetch(self.db, item, item.outcome or ParseOutcome("error", reason="not parsed"))
         except Exception as exc:     # the transaction rolled back; count it and go on
             stats.inc_value("nianbao/errors/store")
-            self.crawler.spider.logger.error("could not store %s: %s", item.get("url"), exc)
-            return {"url": item.get("url"), "stored": False}
+            self.crawler.spider.logger.error("could not store %s: %s", item.url, exc)
+            return {"url": item.url, "stored": False}
         if result.get("new_report"):
             stats.inc_value("nianbao/reports_new")
         if result["status"] == "report":
@@ -111,7 +112,7 @@ class StorePipeline:
             stats.set_value("nianbao/reports_found", len(self.keys_found))
         stats.set_value("nianbao/reports_in_db", self.db["reports"].count)
         # keep the bytes out of memory and out of any feed export
-        return {"url": item.get("url"), "status": result["status"], "report_key": result.get("key")}
+        return {"url": item.url, "status": result["status"], "report_key": result.get("key")}
 
     def close_spider(self, spider=None):
         spider = self.crawler.spider

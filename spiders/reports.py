@@ -7,7 +7,6 @@ spider only fetches, applies them and hands report pages and attachments to the 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -27,6 +26,7 @@ from crawler.discover import (
     pagination_urls,
     title_year,
 )
+from crawler.items import Fetched, ReportItem
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
@@ -103,7 +103,7 @@ class ReportsSpider(scrapy.Spider):
         except Exception as exc:     # keep the bytes: the page is stored and can be re-parsed later
             self.crawler.stats.inc_value("nianbao/errors/page_unreadable")
             item = self._item(response, "page", "")
-            item["errors"].append(f"spider could not read the page: {exc.__class__.__name__}: {exc}")
+            item.errors.append(f"spider could not read the page: {exc.__class__.__name__}: {exc}")
             yield self._candidate(item)
             return
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
@@ -142,27 +142,27 @@ class ReportsSpider(scrapy.Spider):
             yield self._candidate(item)
 
     def _continuation_request(self, item, urls):
-        index = item["portal_index"]
+        index = item.portal_index
         if self.scheduled[index] >= self.max_pages:
             self.crawler.stats.inc_value("nianbao/budget_exhausted")
-            item["errors"].append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
+            item.errors.append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
             return self._candidate(item)
         self.scheduled[index] += 1
         self.seen.add(urls[0])
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
-                              priority=95, meta={"item": item, "pending": urls[1:], "portal": item["portal_index"], "hops": 0})
+                              priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0})
 
     def parse_continuation(self, response):
         self.crawler.stats.inc_value("nianbao/pages_fetched")
         item = response.meta["item"]
-        item["continuations"].append(self._fetch_record(response))
+        item.continuations.append(self._fetch_record(response))
         more = response.meta["pending"]
         yield self._continuation_request(item, more) if more else self._candidate(item)
 
     def on_continuation_error(self, failure):
         self.on_error(failure)
         item = failure.request.meta["item"]
-        item["errors"].append(f"continuation page {failure.request.url} not fetched: {self._error_kind(failure)}")
+        item.errors.append(f"continuation page {failure.request.url} not fetched: {self._error_kind(failure)}")
         return [self._candidate(item)]
 
     def _attachment_item(self, response):
@@ -224,7 +224,7 @@ class ReportsSpider(scrapy.Spider):
                 or sniff_format(response.body[:8]) in ("pdf", "docx", "doc"))
 
     @staticmethod
-    def _fetch_record(response) -> dict:
+    def _fetch_fields(response) -> dict:
         redirects = response.meta.get("redirect_urls") or [response.url]
         return {
             "url": redirects[0],
@@ -233,13 +233,15 @@ class ReportsSpider(scrapy.Spider):
             "headers": {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1"),
             "body": response.body,
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
-    def _item(self, response, kind: str, title: str) -> dict:
+    def _fetch_record(self, response) -> Fetched:
+        return Fetched(**self._fetch_fields(response))
+
+    def _item(self, response, kind: str, title: str) -> ReportItem:
         index = response.meta["portal"]
-        return {**self._fetch_record(response), "kind": kind, "title": title, "portal_index": index,
-                "portal": self.portals[index].as_dict(), "continuations": [], "errors": []}
+        return ReportItem(**self._fetch_fields(response), kind=kind, title=title, portal_index=index,
+                          portal=self.portals[index].as_dict())
 
     def _candidate(self, item):
         self.crawler.stats.inc_value("nianbao/candidates")

@@ -5,6 +5,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
+from crawler.items import ReportItem
 from spiders.reports import ReportsSpider
 from tests.fixtures import SITES
 
@@ -46,35 +47,35 @@ def test_out_of_range_years_are_not_followed(spider):
 
 def test_report_page_becomes_an_item(spider):
     out = list(spider.parse_page(response("http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2.html")))
-    items = [o for o in out if isinstance(o, dict)]
+    items = [o for o in out if isinstance(o, ReportItem)]
     assert len(items) == 1
     item = items[0]
-    assert item["kind"] == "page" and item["status"] == 200
-    assert item["portal"]["agency"] == "青阳县人民政府" and item["portal"]["region_code"] == "341723"
-    assert item["body"].startswith(b"<!DOCTYPE html>")
-    assert item["title"] == "青阳县人民政府2020年政府信息公开工作年度报告"
+    assert item.kind == "page" and item.status == 200
+    assert item.portal["agency"] == "青阳县人民政府" and item.portal["region_code"] == "341723"
+    assert item.body.startswith(b"<!DOCTYPE html>")
+    assert item.title == "青阳县人民政府2020年政府信息公开工作年度报告"
 
 
 def test_wrapper_page_follows_its_attachment_only(spider):
     out = list(spider.parse_page(response("http://www.dongpo.gov.test/xxgk/ndbg/qzf2021.html", portal=1)))
-    assert [o for o in out if isinstance(o, dict)] == []
+    assert [o for o in out if isinstance(o, ReportItem)] == []
     assert [r.url for r in out if isinstance(r, scrapy.Request)] == ["http://www.dongpo.gov.test/xxgk/ndbg/qzf2021.docx"]
 
 
 def test_attachment_response_is_an_item(spider):
     out = list(spider.parse_page(response("http://www.dongpo.gov.test/xxgk/ndbg/sfj2020.pdf", portal=1)))
-    assert len(out) == 1 and out[0]["kind"] == "attachment" and out[0]["body"].startswith(b"%PDF")
+    assert len(out) == 1 and out[0].kind == "attachment" and out[0].body.startswith(b"%PDF")
 
 
 def test_split_report_waits_for_its_second_page(spider):
     out = list(spider.parse_page(response("http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2.html", portal=2)))
     pending = [r for r in out if isinstance(r, scrapy.Request) and r.callback == spider.parse_continuation]
     assert [r.url for r in pending] == ["http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2_2.html"]
-    assert not [o for o in out if isinstance(o, dict)]
+    assert not [o for o in out if isinstance(o, ReportItem)]
     second = response(pending[0].url, portal=2)
     second.request.meta.update(pending[0].meta)
     done = list(spider.parse_continuation(second))
-    assert len(done) == 1 and len(done[0]["continuations"]) == 1
+    assert len(done) == 1 and len(done[0].continuations) == 1
 
 
 def test_off_domain_links_are_dropped(spider):
@@ -97,7 +98,7 @@ def test_a_list_widget_on_a_report_page_is_not_a_continuation(spider):
         b"</body>", b'<script>createPageHTML(3, 0, "index", "html");</script></body>')
     url = "http://www.qingyang.gov.test/xxgk/ndbg/2020/art_2.html"
     out = list(spider.parse_page(HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))))
-    assert [o["url"] for o in out if isinstance(o, dict)] == [url]
+    assert [o.url for o in out if isinstance(o, ReportItem)] == [url]
 
 
 def test_links_resolve_against_the_base_element(spider):
@@ -124,4 +125,4 @@ def test_attachment_behind_a_download_url_is_recognised(spider):
     response = Response(url, body=body, headers={"Content-Type": "application/octet-stream"},
                         request=Request(url, meta={"portal": 1, "hops": 2}))
     [item] = list(spider.parse_page(response))
-    assert item["kind"] == "attachment" and item["body"].startswith(b"%PDF")
+    assert item.kind == "attachment" and item.body.startswith(b"%PDF")

@@ -1,21 +1,22 @@
 """The SQLite store: dedupe by agency-year, conflicting versions, transactions, reparse, export."""
 import csv
 import json
-from pathlib import Path
 
 import pytest
 
 from crawler import store
-from crawler.jobs import parse_item
+from crawler.export import export
+from crawler.items import ReportItem
+from crawler.jobs import parse_item, reparse
+from crawler.schema import ParseOutcome
+from tests.fixtures import HTML
 
-HTML = Path(__file__).parent / "fixtures" / "html"
 PORTAL = {"agency": "青阳县人民政府", "region_code": "341723", "level": "county", "start_url": "http://www.qingyang.gov.test/"}
 
 
 def item(name, url, body=None, fetched_at="2026-11-01T00:00:00+00:00"):
-    return {"url": url, "final_url": url, "status": 200, "headers": {"Content-Type": "text/html"}, "content_type": "text/html",
-            "body": body if body is not None else (HTML / name).read_bytes(), "fetched_at": fetched_at, "kind": "page",
-            "portal": PORTAL, "continuations": [], "errors": []}
+    return ReportItem(url=url, body=body if body is not None else (HTML / name).read_bytes(), headers={"Content-Type": "text/html"},
+                      content_type="text/html", fetched_at=fetched_at, portal=PORTAL)
 
 
 def save(db, it):
@@ -94,10 +95,10 @@ def test_equal_quality_versions_prefer_the_latest_publication(db):
 
 def test_failed_write_leaves_nothing_half_stored(db):
     it = item("county_2020_rowspan.html", "http://www.qingyang.gov.test/a.html")
-    status, parsed = parse_item(it)
-    parsed["applications"]["granted"]["natural_person"] = object()   # SQLite cannot store it: the write fails mid-way
+    outcome = parse_item(it)
+    outcome.report["applications"]["granted"]["natural_person"] = object()   # cannot be written: the write fails mid-way
     with pytest.raises(TypeError):   # the parsed JSON cannot be written
-        store.store_fetch(db, it, (status, parsed))
+        store.store_fetch(db, it, ParseOutcome("report", outcome.report))
     assert (db["sources"].count, db["reports"].count, db["cells"].count, db["flags"].count) == (0, 0, 0, 0)
 
 
@@ -115,7 +116,7 @@ def test_reparse_rebuilds_from_raw_bytes(db):
     db.execute("DELETE FROM flags")
     db.execute("UPDATE sources SET parsed = NULL, parse_status = 'pending'")
     db.conn.commit()
-    counts = store.reparse(db)
+    counts = reparse(db)
     assert counts == {"report": 1, "reports": 1}
     assert next(db.query("SELECT max(value) AS m FROM cells WHERE \"table\" = 'applications'"))["m"] == 46
     assert db["reports"].count == 1
@@ -123,12 +124,12 @@ def test_reparse_rebuilds_from_raw_bytes(db):
 
 def test_export_csv_and_jsonl(db, tmp_path):
     save(db, item("bureau_2021_template.html", "http://www.linjiang.gov.test/a.html"))
-    paths = store.export(db, tmp_path / "csv", "csv")
+    paths = export(db, tmp_path / "csv", "csv")
     assert sorted(p.name for p in paths) == ["cells.csv", "flags.csv", "reports.csv", "sources.csv"]
     with (tmp_path / "csv" / "flags.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert sorted(r["code"] for r in rows) == ["balance_mismatch", "balance_mismatch", "published_late"]
-    [jsonl] = store.export(db, tmp_path / "json", "jsonl")
+    [jsonl] = export(db, tmp_path / "json", "jsonl")
     [line] = jsonl.read_text(encoding="utf-8").splitlines()
     report = json.loads(line)
     assert (report["agency"], report["year"], report["applications"]["new_received"]["natural_person"]) == ("临江市生态环境局", 2022, 45)

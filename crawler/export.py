@@ -1,0 +1,50 @@
+"""Flat files for people who don't use SQL: CSV per table, or JSON lines in the schema's shape."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+EXPORT_QUERIES = {
+    "reports": "SELECT id, agency, year, template, published, region_code, level, portal, best_url, flag_count, versions, "
+               "agency_raw, title, publisher, index_no, parser_version FROM reports ORDER BY agency, year",
+    "cells": "SELECT r.agency, r.year, c.\"table\", c.row, c.\"column\", c.value, c.report_id FROM cells c "
+             "JOIN reports r ON r.id = c.report_id ORDER BY r.agency, r.year, c.position",
+    "flags": "SELECT r.agency, r.year, f.code, f.detail, f.report_id FROM flags f JOIN reports r ON r.id = f.report_id "
+             "ORDER BY r.agency, r.year, f.code",
+    "sources": "SELECT id, report_id, url, final_url, kind, part, portal, fetched_at, status, content_type, encoding, format, "
+               "sha256, size, parse_status, parse_error FROM sources ORDER BY id",
+}
+
+
+def export(db: sqlite_utils.Database, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+    """Flat files for people who don't use SQL: one per table (csv), or one JSON object per
+    report in the schema's shape (jsonl)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if fmt == "jsonl":
+        path = out / "reports.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for row in db.query("SELECT r.id, r.flag_count, r.versions, r.region_code, r.best_url, s.parsed FROM reports r "
+                                "JOIN sources s ON s.id = r.best_source_id ORDER BY r.agency, r.year"):
+                report = json.loads(row["parsed"])
+                report["flags"] = [{"code": f["code"], "detail": f["detail"]}
+                                   for f in db.query("SELECT code, detail FROM flags WHERE report_id = ? ORDER BY id", [row["id"]])]
+                report.update(report_id=row["id"], region_code=row["region_code"], versions=row["versions"], url=row["best_url"])
+                f.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return [path]
+    if fmt != "csv":
+        raise ValueError(f"unknown export format {fmt!r}: use csv or jsonl")
+    for name, sql in EXPORT_QUERIES.items():
+        path = out / f"{name}.csv"
+        cursor = db.execute(sql)
+        # utf-8-sig so Excel opens the Chinese text correctly
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow([d[0] for d in cursor.description])
+            writer.writerows(cursor.fetchall())
+        written.append(path)
+    return written
