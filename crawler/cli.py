@@ -1,192 +1,133 @@
-"""`python -m crawler ...`: the library's jobs from the shell."""
+"""`nianbao` (or `python -m crawler`): the library's jobs from the shell. This module only reads
+arguments and prints; the work is in the library, the formatting in cli_utils."""
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
-from .report import NotAReport, UnreadableInput, parse_report
-from .schema import (
-    ACTIVE_LABELS,
-    APPEAL_KIND_LABELS,
-    APPEAL_KINDS,
-    APPEAL_OUTCOME_SHORT_LABELS,
-    APPEAL_OUTCOMES,
-    APPLICANT_COLUMNS,
-    APPLICANT_SHORT_LABELS,
-    APPLICATION_ROW_SHORT_LABELS,
-)
+import click
+
+from . import PARSER_VERSION, __version__
+from .cli_utils import format_report_list, format_summary
+from .exc import NotAReport, UnreadableInput
+from .settings import REPORTS_DB
 
 
-def _read_input(path: str) -> tuple[bytes, str | None]:
-    if path == "-":
-        return sys.stdin.buffer.read(), None
-    return Path(path).read_bytes(), path
+class CliError(click.ClickException):
+    """A one-line error on stderr, with the exit code the README documents."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
 
 
-def cmd_parse(args) -> int:
-    try:
-        body, filename = _read_input(args.file)
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+class OneLineCommand(click.Command):
+    """Bad arguments (a missing file, a bad year) get one line, not a usage screen."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise CliError(f"error: {exc.format_message()}", exit_code=exc.exit_code) from exc
+
+
+class Cli(click.Group):
+    command_class = OneLineCommand
+
+
+def _open_db(ctx, param, path: str):
+    from .store import open_db
+    if not Path(path).exists():
+        raise CliError(f"error: no database at {path} (run a crawl first: make demo, or scrapy crawl reports)", exit_code=2)
+    return open_db(path)
+
+
+def existing_db(command):
+    """--db for commands that read a stored dataset: opened once here, or one line saying why not."""
+    return click.option("--db", default=REPORTS_DB, show_default=True, callback=_open_db,
+                        help="the SQLite database the crawl writes")(command)
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="nianbao", message=f"%(prog)s %(version)s (parser {PARSER_VERSION})")
+def cli():
+    """nianbao: crawl, parse and check 政府信息公开工作年度报告."""
+
+
+@cli.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--json", "as_json", is_flag=True, help="print the schema JSON instead of a summary")
+def parse(file, as_json):
+    """Parse one report file (.html .txt .md .pdf .docx .doc .wps, or - for stdin)."""
+    from .report import parse_report
+    body = file.read()
+    name = getattr(file, "name", "<stdin>")
+    filename = None if name == "<stdin>" else name
     try:
         report = parse_report(body, filename=filename)
     except NotAReport as exc:
-        print(f"not an annual report: {args.file}: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(f"not an annual report: {name}: {exc}") from exc
     except UnreadableInput as exc:
-        print(f"unreadable: {args.file}: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(f"unreadable: {name}: {exc}") from exc
     except Exception as exc:   # a parser bug: one line, and a way to report it
-        print(f"error: {args.file}: the parser failed ({exc.__class__.__name__}: {exc}); please report this file", file=sys.stderr)
-        return 3
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print(format_summary(report))
-    return 0
+        raise CliError(f"error: {name}: the parser failed ({exc.__class__.__name__}: {exc}); please report this file",
+                       exit_code=3) from exc
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_summary(report))
 
 
-def _cell(value) -> str:
-    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def display_width(text: str) -> int:
-    """Columns the text takes in a terminal: Han characters take two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - display_width(text))
-
-
-def _rpad(text: str, width: int) -> str:
-    return " " * max(0, width - display_width(text)) + text
-
-
-def format_summary(report: dict) -> str:
-    lines = [
-        f"agency     {report['agency'] or '(unknown)'}" + (f"   (printed: {report['agency_raw']})" if report.get("agency_raw") not in (None, report["agency"]) else ""),
-        f"year       {report['year'] or '?'}    template {report['template'] or '?'}    published {report['published'] or '?'}",
-        "",
-        "二、主动公开",
-    ]
-    for item, measures in (report.get("active") or {}).items():
-        lines.append("  " + pad(ACTIVE_LABELS[item], 24) + "  ".join(f"{m}={_cell(v)}" for m, v in measures.items()))
-    lines += ["", pad("三、依申请公开", 24) + " ".join(_rpad(APPLICANT_SHORT_LABELS[c], 8) for c in APPLICANT_COLUMNS)]
-    for row, values in (report.get("applications") or {}).items():
-        lines.append("  " + pad(APPLICATION_ROW_SHORT_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
-    lines += ["", pad("四、复议诉讼", 20) + " ".join(_rpad(APPEAL_OUTCOME_SHORT_LABELS[o], 9) for o in APPEAL_OUTCOMES)]
-    for kind in APPEAL_KINDS:
-        values = (report.get("appeals") or {}).get(kind)
-        if values:
-            lines.append("  " + pad(APPEAL_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
-    lines += ["", f"flags ({len(report['flags'])})"]
-    lines += [f"  {f['code']}: {f['detail']}" for f in report["flags"]] or ["  none"]
-    return "\n".join(lines)
-
-
-def _open_existing_db(path: str):
-    from . import store
-    if not Path(path).exists():
-        print(f"error: no database at {path} (run a crawl first: make demo, or scrapy crawl reports)", file=sys.stderr)
-        return None
-    return store.open_db(path)
-
-
-def cmd_reparse(args) -> int:
-    from . import store
-    db = _open_existing_db(args.db)
-    if db is None:
-        return 2
+@cli.command()
+@existing_db
+def reparse(db):
+    """Re-parse every stored source with the current parser (no network)."""
+    from .jobs import reparse as reparse_all
 
     def progress(done, total):
         if done == total or done % 25 == 0:
-            print(f"\r  re-parsed {done}/{total} sources", end="" if done < total else "\n", file=sys.stderr, flush=True)
+            click.echo(f"\r  re-parsed {done}/{total} sources", nl=done == total, err=True)
 
-    counts = store.reparse(db, progress=progress)
-    print("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return 0
-
-
-def cmd_export(args) -> int:
-    from . import store
-    db = _open_existing_db(args.db)
-    if db is None:
-        return 2
-    for path in store.export(db, args.out, args.format):
-        print(path)
-    return 0
+    counts = reparse_all(db, progress=progress)
+    click.echo("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-def format_report_list(db, year: int | None = None, flag: str | None = None) -> str:
-    """One line per stored report: agency, year, template, publication date and flag codes."""
-    where, params = [], []
-    if year:
-        where.append("r.year = ?")
-        params.append(year)
-    if flag:
-        where.append("r.id IN (SELECT report_id FROM flags WHERE code = ?)")
-        params.append(flag)
-    sql = ("SELECT r.id, r.agency, r.year, r.template, r.published, group_concat(f.code, ', ') AS codes "
-           "FROM reports r LEFT JOIN (SELECT report_id, code FROM flags ORDER BY code) f ON f.report_id = r.id "
-           + ("WHERE " + " AND ".join(where) + " " if where else "") + "GROUP BY r.id ORDER BY r.agency, r.year")
-    lines = [f"{'agency':<24}{'year':>6}  {'template':<9}{'published':<12}flags"]
-    for r in db.query(sql, params):
-        lines.append(f"{pad(r['agency'] or '(unknown agency)', 24)}{r['year'] or '?':>6}  {r['template'] or '?':<9}"
-                     f"{r['published'] or '?':<12}{r['codes'] or '-'}")
-    return "\n".join(lines)
+@cli.command(name="list")
+@existing_db
+@click.option("--year", type=int, help="only reports on this year")
+@click.option("--flag", help="only reports with this flag code, e.g. balance_mismatch")
+def list_reports(db, year, flag):
+    """The stored reports, one line each, with their flags."""
+    from .store import stored_reports
+    click.echo(format_report_list(stored_reports(db, year, flag)))
 
 
-def cmd_list(args) -> int:
-    db = _open_existing_db(args.db)
-    if db is None:
-        return 2
-    print(format_report_list(db, args.year, args.flag))
-    return 0
+@cli.command()
+@existing_db
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--out", default="output/export", show_default=True, type=click.Path(file_okay=False))
+def export(db, fmt, out):
+    """Write flat files: csv (reports, cells, flags, sources) or jsonl (one report per line)."""
+    from .export import export as export_files
+    for path in export_files(db, out, fmt):
+        click.echo(str(path))
 
 
-def cmd_demo(args) -> int:
+@cli.command()
+@click.option("--port", type=int, default=8808, show_default=True, help="preferred port; a free one is taken if busy")
+@click.option("--db", default=REPORTS_DB, show_default=True)
+@click.pass_context
+def demo(ctx, port, db):
+    """Serve the bundled demo portals on 127.0.0.1 and crawl them into the database."""
     from .demo import run_demo
-    return run_demo(port=args.port, db=args.db)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crawler", description="nianbao: 政府信息公开工作年度报告 crawler tools")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="parse one report file (.html .txt .md .pdf .docx .doc, or - for stdin)")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true", help="print the schema JSON instead of a summary")
-    p.set_defaults(func=cmd_parse)
-
-    p = sub.add_parser("reparse", help="re-parse every stored source with the current parser (no network)")
-    p.add_argument("--db", default="output/reports.db")
-    p.set_defaults(func=cmd_reparse)
-
-    p = sub.add_parser("list", help="the stored reports, one line each, with their flags")
-    p.add_argument("--db", default="output/reports.db")
-    p.add_argument("--year", type=int, help="only reports on this year")
-    p.add_argument("--flag", help="only reports with this flag code, e.g. balance_mismatch")
-    p.set_defaults(func=cmd_list)
-
-    p = sub.add_parser("export", help="write flat files: csv (reports, cells, flags, sources) or jsonl (one report per line)")
-    p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
-    p.add_argument("--db", default="output/reports.db")
-    p.add_argument("--out", default="output/export")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("demo", help="serve the bundled demo portals on 127.0.0.1 and crawl them into the database")
-    p.add_argument("--port", type=int, default=8808)
-    p.add_argument("--db", default="output/reports.db")
-    p.set_defaults(func=cmd_demo)
-    return parser
+    ctx.exit(run_demo(port=port, db=db))
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except KeyboardInterrupt:
+        return cli.main(args=argv, prog_name="nianbao", standalone_mode=False) or 0
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
         return 130

@@ -53,8 +53,8 @@ def run_demo(port: int = 8808, db: str = "output/reports.db") -> int:
     if code != 0:
         print(f"the crawl failed (exit {code})", file=sys.stderr)
         return code
-    from .cli import format_report_list
-    from .store import open_db
-    print("\nreports in " + db + ":\n" + format_report_list(open_db(db)))
+    from .cli_utils import format_report_list
+    from .store import open_db, stored_reports
+    print("\nreports in " + db + ":\n" + format_report_list(stored_reports(open_db(db))))
     print("\nbrowse them: make browse   (datasette on http://127.0.0.1:8001/)")
     return 0

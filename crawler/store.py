@@ -162,3 +162,18 @@ def record_run(db, started_at: str, arguments: dict, stats: dict, reports_before
             "stats": json.dumps(stats, ensure_ascii=False, default=str), "reports_before": reports_before,
             "reports_after": db["reports"].count,
         }).last_pk
+
+
+def stored_reports(db: sqlite_utils.Database, year: int | None = None, flag: str | None = None) -> list[dict]:
+    """The stored reports with their flag codes, by agency and year; optionally one year's or one flag's."""
+    where, params = [], []
+    if year:
+        where.append("r.year = ?")
+        params.append(year)
+    if flag:
+        where.append("r.id IN (SELECT report_id FROM flags WHERE code = ?)")
+        params.append(flag)
+    sql = ("SELECT r.id, r.agency, r.year, r.template, r.published, group_concat(f.code, ', ') AS codes "
+           "FROM reports r LEFT JOIN (SELECT report_id, code FROM flags ORDER BY code) f ON f.report_id = r.id "
+           + ("WHERE " + " AND ".join(where) + " " if where else "") + "GROUP BY r.id ORDER BY r.agency, r.year")
+    return list(db.query(sql, params))
