@@ -33,19 +33,19 @@ def _rpad(text: str, width: int) -> str:
 
 def format_summary(report: Report) -> str:
     lines = [
-        f"agency     {report['agency'] or '(unknown)'}" + (f"   (printed: {report['agency_raw']})" if report.get("agency_raw") not in (None, report["agency"]) else ""),
+        f"agency     {report['agency'] or '(unknown)'}" + (f"   (printed: {report['agency_raw']})" if report["agency_raw"] not in (None, report["agency"]) else ""),
         f"year       {report['year'] or '?'}    template {report['template'] or '?'}    published {report['published'] or '?'}",
         "",
         "二、主动公开",
     ]
-    for item, measures in (report.get("active") or {}).items():
+    for item, measures in report["active"].items():
         lines.append("  " + pad(ACTIVE_LABELS[item], 24) + "  ".join(f"{m}={_cell(v)}" for m, v in measures.items()))
     lines += ["", pad("三、依申请公开", 24) + " ".join(_rpad(APPLICANT_SHORT_LABELS[c], 8) for c in APPLICANT_COLUMNS)]
-    for row, values in (report.get("applications") or {}).items():
+    for row, values in report["applications"].items():
         lines.append("  " + pad(APPLICATION_ROW_SHORT_LABELS.get(row, row), 22) + " ".join(f"{_cell(values.get(c)):>8}" for c in APPLICANT_COLUMNS))
     lines += ["", pad("四、复议诉讼", 20) + " ".join(_rpad(APPEAL_OUTCOME_SHORT_LABELS[o], 9) for o in APPEAL_OUTCOMES)]
     for kind in APPEAL_KINDS:
-        values = (report.get("appeals") or {}).get(kind)
+        values = report["appeals"].get(kind)
         if values:
             lines.append("  " + pad(APPEAL_KIND_LABELS[kind], 18) + " ".join(f"{_cell(values.get(o)):>9}" for o in APPEAL_OUTCOMES))
     lines += ["", f"flags ({len(report['flags'])})"]

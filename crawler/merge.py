@@ -30,7 +30,7 @@ def choose_best(versions: list[dict]) -> dict:
 
 def flatten_cells(parsed: dict) -> dict[tuple[str, str, str], object]:
     return {(table, row, column): value
-            for table in TABLES for row, columns in (parsed.get(table) or {}).items()
+            for table in TABLES for row, columns in parsed[table].items()
             for column, value in columns.items()}
 
 

@@ -17,8 +17,8 @@ _OTHER_TIME = re.compile(r"上年|上一年|去年|同比|较|比|增长|下降|
 
 def validate(report: dict, prose: str) -> list[Flag]:
     flags = []
-    flags += _application_checks(report.get("applications") or {})
-    flags += _appeal_checks(report.get("appeals") or {})
+    flags += _application_checks(report["applications"])
+    flags += _appeal_checks(report["appeals"])
     flags += _identity_checks(report)
     flags += _narrative_checks(report, prose)
     return flags
@@ -59,11 +59,11 @@ def _appeal_checks(appeals: dict) -> list[Flag]:
 
 def _identity_checks(report: dict) -> list[Flag]:
     flags = []
-    year, template = report.get("year"), report.get("template")
+    year, template = report["year"], report["template"]
     expected = expected_template(year)
     if template and expected and template != expected:
         flags.append(flag("template_mismatch", f"report on {year} uses the {template} template; {expected} expected"))
-    published = report.get("published")
+    published = report["published"]
     if year and published and published > f"{year + 1}-01-31":
         flags.append(flag("published_late", f"published {published}, after the {year + 1}-01-31 deadline"))
     return flags
@@ -83,8 +83,8 @@ def _first_figure(pattern: re.Pattern, prose: str, year: int | None) -> int | No
 
 def _narrative_checks(report: dict, prose: str) -> list[Flag]:
     flags = []
-    year = report.get("year")
-    rows = report.get("applications") or {}
+    year = report["year"]
+    rows = report["applications"]
     new_total = (rows.get("new_received") or {}).get("total")
     carried_total = (rows.get("carried_over") or {}).get("total")
     received = _first_figure(_RECEIVED, prose, year)
@@ -94,7 +94,7 @@ def _narrative_checks(report: dict, prose: str) -> list[Flag]:
         if received not in accepted:
             flags.append(flag("narrative_mismatch",
                                f"text says {received} applications received, table 三 new_received total is {new_total}"))
-    appeals = report.get("appeals") or {}
+    appeals = report["appeals"]
     review_total = (appeals.get("review") or {}).get("total")
     reviews = _first_figure(_REVIEWS, prose, year)
     if reviews is not None and review_total is not None and reviews != review_total:
