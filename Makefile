@@ -15,14 +15,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium and a CJK font for the browser tests (Debian packages; needs root).
+# Headless Chromium and a CJK font for the browser tests and for rendering JavaScript-only list pages
+# (Debian packages; needs root).
 system-deps:
 	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing chromium and fonts-wqy-zenhei with apt-get"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
-			|| echo "note: apt-get could not install chromium: the browser tests will be skipped"; \
-	else echo "note: chromium or a CJK font is missing and we are not root: the browser tests will be skipped"; fi
+			|| echo "note: apt-get could not install chromium: the browser tests will be skipped and JavaScript-only pages not rendered"; \
+	else echo "note: chromium or a CJK font is missing and we are not root: the browser tests will be skipped and JavaScript-only pages not rendered"; fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -30,7 +31,7 @@ lint: install
 test: install system-deps lint
 	$(PY) -m pytest
 
-demo: install
+demo: install system-deps
 	$(PY) -m crawler demo
 
 browse: install

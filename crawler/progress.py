@@ -27,6 +27,10 @@ def format_crawl_summary(stats: dict) -> str:
         f"  portals                {stats.get('nianbao/portals', 0)}",
         f"  pages fetched          {pages}   (robots.txt: {stats.get('robotstxt/request_count', 0)} more; "
         f"off-domain links dropped: {stats.get('nianbao/offsite_links_dropped', 0)}; robots.txt forbade: {stats.get('robotstxt/forbidden', 0)})",
+        "  requests by kind       " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/requests/").items()) or "none"),
+        "  list platforms         " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/platforms/").items()) or "none")
+        + " (pages recognised)",
+        *_rendering(stats),
         f"  report candidates      {stats.get('nianbao/candidates', 0)}",
         "  parsed                 " + (", ".join(f"{k} {v}" for k, v in parse.items()) or "nothing"),
         f"  reports found          {found} agency-years ({stored} versions stored; "
@@ -38,6 +42,21 @@ def format_crawl_summary(stats: dict) -> str:
         f"  finished               {stats.get('finish_reason', '?')}",
     ]
     return "\n".join(lines)
+
+
+def _rendering(stats: dict) -> list[str]:
+    """What the browser did, shown only when some page needed it."""
+    rendered = stats.get("nianbao/requests/rendered", 0)
+    skipped = stats.get("nianbao/render/skipped", 0)
+    over = stats.get("nianbao/render/budget_exhausted", 0)
+    if not (rendered or skipped or over):
+        return []
+    line = f"  rendered in a browser  {rendered} page(s)"
+    if skipped:
+        line += f"; {skipped} page(s) that need JavaScript skipped: {stats.get('nianbao/render/unavailable', '?')}"
+    if over:
+        line += f"; {over} over RENDER_MAX_PAGES"
+    return [line]
 
 
 class CrawlProgress:

@@ -63,3 +63,10 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.progress.QuietLogFormatter"
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+
+# JavaScript-only list pages: rendered in headless Chromium through scrapy-playwright, the last
+# resort when a page looks empty without JavaScript and no platform adapter reads it.
+RENDER_JS = "auto"                      # auto: when a page needs it and a browser is found; off: never
+RENDER_MAX_PAGES = 3                    # rendered pages per portal (each also spends PORTAL_MAX_PAGES)
+RENDER_TIMEOUT = 20                     # seconds for a page to load and settle
+BROWSER_PATH = "/usr/bin/chromium"      # the system Chromium (Debian); never downloaded

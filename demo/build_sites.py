@@ -399,7 +399,9 @@ def report_docx(report: dict) -> bytes:
 def main():
     if SITES.exists():
         shutil.rmtree(SITES)
-    for build in (qingyang, panshan, xinzhou, yingzhou_mirror, linjiang, dongpo):
+    sys.modules.setdefault("demo.build_sites", sys.modules[__name__])    # one EXPECTED, also when run as a script
+    from demo.platform_sites import gkmlpt_catalogue, hanweb_county, js_only
+    for build in (qingyang, panshan, xinzhou, yingzhou_mirror, linjiang, dongpo, hanweb_county, gkmlpt_catalogue, js_only):
         build()
     (HERE / "expected.json").write_text(json.dumps(EXPECTED, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"built {len(list(SITES.iterdir()))} hosts, {len(EXPECTED)} expected reports")

@@ -3,8 +3,9 @@
     python demo/server.py [--port 8808]
 
 Behaves like real portals where the demo needs it: some pages are slow, one answers 500,
-missing files are 404, `?page=N` lists are separate files (name@page=N), and every request
-is recorded so tests can check what the crawler fetched.
+missing files are 404, `?page=N` lists are separate files (name@page=N), a Hanweb data proxy
+answers POSTs and a GKMLPT catalogue its API (demo/apis.py), and every request is recorded so
+tests can check what the crawler fetched.
 """
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+try:
+    from demo import apis
+except ImportError:         # run as a script: python demo/server.py
+    import apis
 
 SITES = Path(__file__).resolve().parent / "sites"
 DEFAULT_PORT = 8808
@@ -29,11 +35,32 @@ TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".pdf"
 class PortalHandler(BaseHTTPRequestHandler):
     server_version = "DemoPortal/1.0"
 
-    def do_GET(self):
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", "replace"))) if length else {}
+        host, parts, path = self._target()
+        if not self._dynamic("POST", host, parts, path, form):
+            self._send(405, b"<html><body>Method Not Allowed</body></html>", "text/html")
+
+    def _target(self):
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         parts = urlsplit(self.path)
-        path = unquote(parts.path)
         self.server.requests.append((host, self.path, time.time()))
+        return host, parts, unquote(parts.path)
+
+    def _dynamic(self, method, host, parts, path, form=None) -> bool:
+        """A data proxy or API answer (demo/apis.py); False for a plain file."""
+        answer = apis.answer(SITES, host, method, path, dict(parse_qsl(parts.query)), form or {})
+        if answer is None:
+            return False
+        status, body, ctype = answer
+        self._send(status, body.replace(f".test:{DEFAULT_PORT}", f".test:{self.server.server_port}").encode("utf-8"), ctype)
+        return True
+
+    def do_GET(self):
+        host, parts, path = self._target()
+        if self._dynamic("GET", host, parts, path):
+            return
         if (host, path) in SLOW:
             time.sleep(SLOW[(host, path)])
         if (host, path) in ERRORS:
@@ -46,7 +73,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         if not str(file).startswith(str(SITES.resolve())) or not file.is_file():
             return self._send(404, "<html><body><h1>404 页面不存在</h1></body></html>".encode(), "text/html; charset=utf-8")
         suffix = Path(path).suffix.lower()
-        ctype = TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+        ctype = TYPES.get(suffix) or mimetypes.guess_type(path)[0] or ("text/html" if not suffix else "application/octet-stream")
         if ctype.startswith("text/") and host not in NO_CHARSET_HOSTS:
             ctype += "; charset=utf-8"
         body = file.read_bytes()

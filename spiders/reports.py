@@ -11,9 +11,11 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler import platforms, render
 from crawler.attachments import sniff_format
 from crawler.decode import decode_bytes
 from crawler.discover import (
@@ -51,6 +53,11 @@ class ReportsSpider(scrapy.Spider):
         self._years_arg, self._max_pages_arg, self._max_depth_arg = years, max_pages, max_depth
 
     @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        render.configure(settings)
+
+    @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
@@ -70,6 +77,9 @@ class ReportsSpider(scrapy.Spider):
         spider.domains = [p.domains for p in spider.portals]
         spider.allowed_domains = sorted(set().union(*spider.domains))
         spider.scheduled = [0] * len(spider.portals)
+        spider.rendered = [0] * len(spider.portals)
+        spider.render_budget = settings.getint("RENDER_MAX_PAGES", 3)
+        spider.render_unavailable = settings.get("RENDER_UNAVAILABLE")
         spider.seen: set[str] = set()      # so the page budget counts each URL once
         return spider
 
@@ -92,9 +102,13 @@ class ReportsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ callbacks
 
     def parse_page(self, response):
-        self.crawler.stats.inc_value("nianbao/pages_fetched")
+        self._fetched(response)
         if self._is_attachment(response):
             yield from self._attachment_item(response)
+            return
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        if platforms.is_data(ctype, response.body):     # a JSON/XML list reached as a link
+            yield from self._listed(response, platforms.data_listing(response.url, decode_bytes(response.body, ctype).text))
             return
         try:
             decoded = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
@@ -109,14 +123,72 @@ class ReportsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
         base = urljoin(response.url, outline.base)
         links = [(urljoin(base, href), anchor, title) for href, anchor, title in outline.links]
-        if kind == "report":
+        if kind == "report" or (classify_page(outline.title) == "report" and self._continuations(response, outline, links)):
+            # page 1 of a report split over pages: a report whatever part of it this page holds
             yield from self._report(response, outline, links)
             return
+        listing = platforms.page_listing(response.url, decoded.text)
+        for name in listing.platforms:
+            self.crawler.stats.inc_value(f"nianbao/platforms/{name}")
+        links += [(e.url, e.title, "") for e in listing.entries]
         is_list = kind == "index" or self._lists_reports(links)
         yield from self._follow(response, links, is_list=is_list)
+        yield from self._list_requests(response, listing.requests, is_list)
         if is_list:
             for url in pagination_urls(response.url, outline.html):
                 yield from self._request(response, url, score=70)
+        if not listing and not response.meta.get("rendered") and render.looks_unrendered(
+                decoded.text, [link_score(u, a, t) for u, a, t in links], response.meta.get("score")):
+            yield from self._render(response)
+
+    def parse_listing(self, response):
+        """The answer to a platform's list request (a data-proxy POST, an API call)."""
+        self._fetched(response)
+        request = response.meta["list_request"]
+        try:
+            text = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
+            listing = platforms.read_listing(request, text)
+        except Exception as exc:     # a malformed answer costs its entries, not the crawl
+            self.crawler.stats.inc_value("nianbao/errors/list_unreadable")
+            self.logger.info("list answer unreadable (%s: %s): %s", exc.__class__.__name__, exc, response.url)
+            return
+        yield from self._listed(response, listing)
+
+    def _listed(self, response, listing):
+        """Follow a list's entries like links, and its next parts while it lists reports."""
+        if not listing:
+            self.crawler.stats.inc_value("nianbao/lists_empty")
+        links = [(e.url, e.title, "") for e in listing.entries]
+        lists_reports = self._lists_reports(links)
+        yield from self._follow(response, links, is_list=lists_reports)
+        yield from self._list_requests(response, listing.requests, lists_reports)
+
+    def _list_requests(self, response, requests, lists_reports: bool):
+        for request in requests:
+            if request.next_page and not lists_reports:
+                continue        # a further part of a list that names no report
+            yield from self._request(response, request.url, score=75, kind=request.kind, key=request.key,
+                                     callback=self.parse_listing, method=request.method, form=request.form,
+                                     meta={"list_request": request})
+
+    def _render(self, response):
+        """Fetch the page again through the browser, whose DOM is read like any page."""
+        index = response.meta["portal"]
+        if self.render_unavailable:
+            self.crawler.stats.inc_value("nianbao/render/skipped")
+            self.crawler.stats.set_value("nianbao/render/unavailable", self.render_unavailable)
+            self.logger.info("not rendered (%s): %s", self.render_unavailable, response.url)
+            return
+        if self.rendered[index] >= self.render_budget:
+            self.crawler.stats.inc_value("nianbao/render/budget_exhausted")
+            return
+        if not self._spend(index):
+            return
+        self.rendered[index] += 1
+        yield scrapy.Request(response.url, callback=self.parse_page, errback=self.on_error, dont_filter=True, priority=60,
+                             meta={**render.render_meta(self.domains[index]), "portal": index, "kind": "rendered",
+                                   "rendered": True, "hops": response.meta.get("hops", 0),
+                                   "score": response.meta.get("score"), "link_title": response.meta.get("link_title", "")})
 
     def _report(self, response, outline, links):
         year = title_year(outline.title)
@@ -132,10 +204,7 @@ class ReportsSpider(scrapy.Spider):
         if attachments and not has_report_text:
             return      # a wrapper page: the report is in the attachment
         item = self._item(response, "page", outline.title)
-        # later pages: linked (下一页, 2) or, on TRS sites, written by createPageHTML(2, 0, "t2021…_1", "html")
-        rest = continuation_links(response.url, [(u, a) for u, a, _ in links])
-        own = urlsplit(response.url).path.rsplit(".", 1)[0] + "_"      # not a list widget's pages
-        rest += [u for u in pagination_urls(response.url, outline.html) if urlsplit(u).path.startswith(own) and u not in rest]
+        rest = self._continuations(response, outline, links)
         if rest:
             yield self._continuation_request(item, rest)
         else:
@@ -143,17 +212,16 @@ class ReportsSpider(scrapy.Spider):
 
     def _continuation_request(self, item, urls):
         index = item.portal_index
-        if self.scheduled[index] >= self.max_pages:
-            self.crawler.stats.inc_value("nianbao/budget_exhausted")
+        if not self._spend(index):
             item.errors.append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
             return self._candidate(item)
-        self.scheduled[index] += 1
         self.seen.add(urls[0])
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
-                              priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0})
+                              priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0,
+                                                 "kind": "continuation"})
 
     def parse_continuation(self, response):
-        self.crawler.stats.inc_value("nianbao/pages_fetched")
+        self._fetched(response)
         item = response.meta["item"]
         item.continuations.append(self._fetch_record(response))
         more = response.meta["pending"]
@@ -183,7 +251,10 @@ class ReportsSpider(scrapy.Spider):
             if score > 0:
                 yield from self._request(response, url, score, title=anchor or title)
 
-    def _request(self, response, url, score, title=""):
+    def _request(self, response, url, score, title="", kind="page", key=None, callback=None, method="GET", form=None,
+                 meta=None):
+        """Schedule a request of any kind (a page, a proxy POST, an API call) within the portal's
+        page budget and depth limit, each URL (or POST) once."""
         index = response.meta["portal"]
         if urlsplit(url).scheme not in ("http", "https"):
             return
@@ -195,15 +266,38 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("nianbao/depth_limited")
             return
         url = url.split("#", 1)[0]
-        if url in self.seen:
+        key = key or url
+        if key in self.seen:
             return
+        if not self._spend(index):
+            return
+        self.seen.add(key)
+        meta = {"portal": index, "hops": hops, "link_title": title, "score": score, "kind": kind, **(meta or {})}
+        callback = callback or self.parse_page
+        if method == "POST":
+            yield FormRequest(url, formdata=form or {}, callback=callback, errback=self.on_error, priority=score - hops, meta=meta)
+        else:
+            yield scrapy.Request(url, callback=callback, errback=self.on_error, priority=score - hops, meta=meta)
+
+    def _spend(self, index: int) -> bool:
+        """One request of the portal's page budget, whatever its kind; False when it is spent."""
         if self.scheduled[index] >= self.max_pages:
             self.crawler.stats.inc_value("nianbao/budget_exhausted")
-            return
-        self.seen.add(url)
+            return False
         self.scheduled[index] += 1
-        yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=score - hops,
-                             meta={"portal": index, "hops": hops, "link_title": title})
+        return True
+
+    def _fetched(self, response):
+        self.crawler.stats.inc_value("nianbao/pages_fetched")
+        self.crawler.stats.inc_value(f"nianbao/requests/{response.meta.get('kind', 'page')}")
+
+    @staticmethod
+    def _continuations(response, outline, links) -> list[str]:
+        """The later pages of this article: linked (下一页, 2) or, on TRS sites, written by
+        createPageHTML(2, 0, "t2021…_1", "html")."""
+        rest = continuation_links(response.url, [(u, a) for u, a, _ in links])
+        own = urlsplit(response.url).path.rsplit(".", 1)[0] + "_"      # not a list widget's pages
+        return rest + [u for u in pagination_urls(response.url, outline.html) if urlsplit(u).path.startswith(own) and u not in rest]
 
     @staticmethod
     def _lists_reports(links) -> bool:
