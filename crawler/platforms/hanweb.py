@@ -18,7 +18,7 @@ NAME = "hanweb"
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 _RECORD = re.compile(r"<record>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.I | re.S)
 _DATASTORE = re.compile(r"<datastore>.*?</datastore>", re.I | re.S)
-_JPAGE = re.compile(r"\.jpage\(\s*\{", re.I)
+_JPAGE = re.compile(r"\bjpage\(\s*\{", re.I)
 _JS_VALUE = r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|([\w.\-/]+)"
 _PAIR = re.compile(rf"[\"']?(\w+)[\"']?\s*:\s*(?:{_JS_VALUE})")
 # what the jpage widget does when the page leaves it out

@@ -1,0 +1,71 @@
+"""When a page is worth rendering, and how the browser is set up (no browser is started here)."""
+import os
+
+from scrapy.settings import Settings
+
+from crawler import render, settings as defaults
+from crawler.progress import format_crawl_summary
+
+LIST_SHELL = "<html><body><ul id='list'></ul><script>build()</script></body></html>"
+
+
+def test_only_pages_reached_as_report_lists_without_reports_and_with_scripts_are_rendered():
+    assert render.looks_unrendered(LIST_SHELL, [50, 0], arrived_score=80)
+    assert not render.looks_unrendered(LIST_SHELL, [100, 0], arrived_score=80)       # it lists a report
+    assert not render.looks_unrendered(LIST_SHELL, [90], arrived_score=80)           # an attachment
+    assert not render.looks_unrendered(LIST_SHELL, [], arrived_score=50)             # any disclosure page: no
+    assert not render.looks_unrendered("<html><body><ul></ul></body></html>", [], arrived_score=80)   # no script
+    xml_only = "<html><body><script type='text/xml'><datastore/></script></body></html>"
+    assert not render.looks_unrendered(xml_only, [], arrived_score=80)
+    assert render.looks_unrendered(LIST_SHELL, [], arrived_score=None)               # a start page of an app
+    assert not render.looks_unrendered(LIST_SHELL, [50], arrived_score=None)
+
+
+def _settings(**values):
+    s = Settings({k: getattr(defaults, k) for k in ("RENDER_JS", "RENDER_MAX_PAGES", "RENDER_TIMEOUT", "BROWSER_PATH")})
+    s.setdict(values, priority="cmdline")
+    return s
+
+
+def test_reasons_not_to_render():
+    assert render.unavailable_reason(_settings(RENDER_JS="off")) == "rendering is off (RENDER_JS=off)"
+    assert render.unavailable_reason(_settings(RENDER_MAX_PAGES=0)) == "RENDER_MAX_PAGES is 0"
+    assert render.unavailable_reason(_settings(BROWSER_PATH="/nonexistent/chromium")) == \
+        "no Chromium at /nonexistent/chromium (BROWSER_PATH)"
+
+
+def test_configure_hands_downloads_to_playwright_with_the_system_browser(tmp_path):
+    browser = tmp_path / "chromium"
+    browser.write_text("#!/bin/sh\n")
+    os.chmod(browser, 0o755)
+    s = _settings(BROWSER_PATH=str(browser), RESOLVE="www.a.test=127.0.0.1")
+    render.configure(s)
+    assert s.get("RENDER_UNAVAILABLE") == ""
+    assert s.getdict("DOWNLOAD_HANDLERS")["https"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    options = s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert options["executable_path"] == str(browser)
+    assert {"--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-gpu"} <= set(options["args"])
+    assert "--host-resolver-rules=MAP www.a.test 127.0.0.1" in options["args"]
+    assert not any(a.startswith("--user-data-dir") for a in options["args"])     # Playwright makes a fresh one
+
+
+def test_configure_without_browser_leaves_downloads_alone():
+    s = _settings(BROWSER_PATH="/nonexistent/chromium")
+    render.configure(s)
+    assert "http" not in s.getdict("DOWNLOAD_HANDLERS")
+    assert s.get("RENDER_UNAVAILABLE").startswith("no Chromium")
+
+
+def test_summary_shows_requests_by_kind_and_what_rendering_skipped():
+    stats = {"nianbao/portals": 2, "nianbao/pages_fetched": 12, "nianbao/reports_found": 3,
+             "nianbao/requests/page": 8, "nianbao/requests/proxy": 2, "nianbao/requests/api": 2,
+             "nianbao/platforms/hanweb": 1, "nianbao/render/skipped": 1,
+             "nianbao/render/unavailable": "no Chromium at /usr/bin/chromium (BROWSER_PATH)"}
+    out = format_crawl_summary(stats)
+    assert "requests by kind       api 2, page 8, proxy 2" in out
+    assert "list platforms         hanweb 1 (pages recognised)" in out
+    assert "rendered in a browser  0 page(s); 1 page(s) that need JavaScript skipped: no Chromium at /usr/bin/chromium" in out
+    assert "pages per report       4.0" in out
+    quiet = format_crawl_summary({k: v for k, v in stats.items() if "render" not in k})
+    assert "rendered in a browser" not in quiet
