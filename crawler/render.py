@@ -13,7 +13,7 @@ import re
 import shutil
 from urllib.parse import urlsplit
 
-from .discover import host_allowed
+from .discover import host_allowed, title_year
 from .resolver import load_hosts
 
 # Chromium quiet and alone: no first-run work, no calls home, no GPU.
@@ -89,10 +89,11 @@ def render_meta(domains: set[str]) -> dict:
 _SCRIPT = re.compile(r"<script\b(?![^>]*type\s*=\s*['\"]?text/(?:xml|template|html))[^>]*>", re.I)
 
 
-def looks_unrendered(html: str, link_scores: list[int], arrived_score: int | None) -> bool:
+def looks_unrendered(html: str, link_scores: list[int], arrived_score: int | None, titles: tuple[str, ...] = ()) -> bool:
     """A page whose list only a browser can build: it runs scripts, and either it was reached as a
-    report list (a link scored ≥ 80) yet names no report, or it is a start page with no link at all."""
-    if not _SCRIPT.search(html):
+    report list (a link scored ≥ 80) yet names no report, or it is a start page with no link at all.
+    A page whose title (or link text) names a year is an article (a report, its 解读), not a list."""
+    if not _SCRIPT.search(html) or any(title_year(t) for t in titles):
         return False
     if arrived_score is None:
         return not link_scores

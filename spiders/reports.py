@@ -133,12 +133,15 @@ class ReportsSpider(scrapy.Spider):
         links += [(e.url, e.title, "") for e in listing.entries]
         is_list = kind == "index" or self._lists_reports(links)
         yield from self._follow(response, links, is_list=is_list)
-        yield from self._list_requests(response, listing.requests, is_list)
+        # a list widget that embeds nothing is worth asking only on a page reached as a report list
+        reached_as_list = not listing.entries and (response.meta.get("score") or 0) >= 80
+        yield from self._list_requests(response, listing.requests, is_list or reached_as_list)
         if is_list:
             for url in pagination_urls(response.url, outline.html):
                 yield from self._request(response, url, score=70)
         if not listing and not response.meta.get("rendered") and render.looks_unrendered(
-                decoded.text, [link_score(u, a, t) for u, a, t in links], response.meta.get("score")):
+                decoded.text, [link_score(u, a, t) for u, a, t in links], response.meta.get("score"),
+                (outline.title, response.meta.get("link_title", ""))):
             yield from self._render(response)
 
     def parse_listing(self, response):

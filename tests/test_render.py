@@ -19,6 +19,9 @@ def test_only_pages_reached_as_report_lists_without_reports_and_with_scripts_are
     assert not render.looks_unrendered(xml_only, [], arrived_score=80)
     assert render.looks_unrendered(LIST_SHELL, [], arrived_score=None)               # a start page of an app
     assert not render.looks_unrendered(LIST_SHELL, [50], arrived_score=None)
+    # an article reached from a 年报 list (a 解读, a news item) is not an empty list
+    assert not render.looks_unrendered(LIST_SHELL, [], arrived_score=80, titles=("某县2021年政府信息公开工作年度报告解读", ""))
+    assert render.looks_unrendered(LIST_SHELL, [], arrived_score=80, titles=("政府信息公开年报", "信息公开年报"))
 
 
 def _settings(**values):

@@ -29,8 +29,9 @@ class Entry:
 @dataclass
 class ListRequest:
     """A request that lists articles. `kind` is what the crawl summary counts it as ('proxy', 'api');
-    `next_page` marks a further part of a list already read, worth fetching only while that list
-    names reports; `state` is the adapter's own memo for reading the answer."""
+    `next_page` marks a further part of a list, worth fetching only while the part before names
+    reports (or, with nothing before it, on a page reached as a report list); `state` is the
+    adapter's own memo for reading the answer."""
     platform: str
     url: str
     kind: str

@@ -37,7 +37,7 @@ def page_listing(url: str, html: str) -> Listing | None:
     total = config.get("total", 0)
     if config.get("form") and total > len(records):
         start = len(records) + 1
-        requests.append(_proxy_request(url, config, start, next_page=bool(records)))
+        requests.append(_proxy_request(url, config, start, next_page=True))
     return Listing(entries=records, requests=requests, platforms=[NAME])
 
 

@@ -1,0 +1,98 @@
+"""The spider with the platform adapters on frozen responses: list requests of every method are
+made once, spend the portal's budget, and further parts of a list are asked only while it lists reports."""
+from pathlib import Path
+
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.platforms import ListRequest
+from spiders.reports import ReportsSpider
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platforms"
+COLUMN_URL = "http://www.tongxi.gov.cn/col/col1229487437/index.html"
+
+
+def make_spider(tmp_path, max_pages="50"):
+    portals = tmp_path / "portals.csv"
+    portals.write_text("agency,region_code,level,start_url\n桐溪县人民政府,330122,county,http://www.tongxi.gov.cn/\n",
+                       encoding="utf-8")
+    crawler = get_crawler(ReportsSpider, {"PORTALS_FILE": str(portals), "BROWSER_PATH": "/nonexistent/chromium"})
+    crawler._apply_settings()
+    return ReportsSpider.from_crawler(crawler, max_pages=max_pages)
+
+
+@pytest.fixture
+def spider(tmp_path):
+    return make_spider(tmp_path)
+
+
+def page(url, body, score=80):
+    request = Request(url, meta={"portal": 0, "hops": 1, "score": score, "link_title": "政府信息公开年报"})
+    return HtmlResponse(url, body=body.encode("utf-8"), request=request, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def requests(out):
+    return [r for r in out if isinstance(r, scrapy.Request)]
+
+
+def test_column_page_follows_embedded_records_and_posts_to_the_proxy(spider):
+    out = requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+    urls = [r.url for r in out]
+    assert "http://www.tongxi.gov.cn/art/2023/1/18/art_1229487437_59031101.html" in urls
+    [post] = [r for r in out if r.method == "POST"]
+    assert post.url == "http://www.tongxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=1"
+    assert b"columnid=1229487437" in post.body and b"unitid=4437391" in post.body
+    assert post.meta["kind"] == "proxy" and post.callback == spider.parse_listing
+    assert spider.scheduled[0] == len(out)          # every request, the POST too, spends the budget
+    # the same POST is never made twice
+    assert not [r for r in requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+                if r.method == "POST"]
+
+
+def test_proxy_answer_is_followed_like_a_list(spider):
+    [post] = [r for r in requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+              if r.method == "POST"]
+    answer = TextResponse(post.url, body=(FIXTURES / "hanweb_proxy.xml").read_bytes(), request=post,
+                          headers={"Content-Type": "text/xml; charset=utf-8"})
+    out = requests(spider.parse_listing(answer))
+    priority = {r.url: r.priority for r in out}
+    # reports first; the notice about reports only as a possible list (it is told apart when fetched)
+    assert priority["http://www.tongxi.gov.cn/art/2022/1/19/art_1229487437_58800277.html"] > \
+        priority["http://www.tongxi.gov.cn/art/2021/3/2/art_1229487437_58100044.html"]
+    assert [r.url for r in out if r.method == "POST"] == [
+        "http://www.tongxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=8&perpage=1"]
+    assert spider.crawler.stats.get_value("nianbao/requests/proxy") == 1
+
+
+def test_widget_of_news_is_not_paged_and_empty_widget_only_on_a_report_list(spider):
+    html = (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8")
+    news = html.replace("政府信息公开工作年度报告", "常务会议").replace("年度报告", "会议")
+    assert not [r for r in requests(spider.parse_page(page(COLUMN_URL, news))) if r.method == "POST"]
+    empty = html.split("<recordset>")[0] + "<recordset></recordset></datastore></script></div>" + html.split("</div>", 3)[-1]
+    assert not [r for r in requests(spider.parse_page(page(COLUMN_URL + "?a", empty, score=50))) if r.method == "POST"]
+    assert [r for r in requests(spider.parse_page(page(COLUMN_URL + "?b", empty, score=80))) if r.method == "POST"]
+
+
+def test_list_requests_stop_at_the_page_budget(tmp_path):
+    spider = make_spider(tmp_path, max_pages="2")
+    out = requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+    assert len(out) == 2 and spider.scheduled[0] == 2
+    assert spider.crawler.stats.get_value("nianbao/budget_exhausted") >= 1
+
+
+def test_unreadable_list_answer_is_counted_not_raised(spider):
+    request = Request("http://www.tongxi.gov.cn/gkmlpt/api/tree?sid=1", meta={
+        "portal": 0, "hops": 2, "kind": "api",
+        "list_request": ListRequest("gkmlpt", "http://www.tongxi.gov.cn/gkmlpt/api/tree?sid=1", "api", state={"step": "list"})})
+    answer = TextResponse(request.url, body=b"{not json", request=request, headers={"Content-Type": "application/json"})
+    assert list(spider.parse_listing(answer)) == []
+    assert spider.crawler.stats.get_value("nianbao/errors/list_unreadable") == 1
+
+
+def test_page_needing_javascript_without_browser_is_skipped_and_said(spider):
+    shell = "<html><head><title>政府信息公开年报</title></head><body><ul id='list'></ul><script>build()</script></body></html>"
+    assert requests(spider.parse_page(page("http://www.tongxi.gov.cn/zwgk/ndbg/index.html", shell))) == []
+    assert spider.crawler.stats.get_value("nianbao/render/skipped") == 1
+    assert spider.crawler.stats.get_value("nianbao/render/unavailable").startswith("no Chromium at /nonexistent/chromium")
