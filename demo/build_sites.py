@@ -1,8 +1,8 @@
 """Build the bundled demo portals under demo/sites/<host>/ (committed; rebuild with
 `.venv/bin/python -m demo.build_sites` after `pip install -r requirements-dev.txt`).
 
-Six agency portals and one spam mirror, each showing something real portals do. What the
-crawl must find is written to demo/expected.json for the integration test.
+Eight agency portals and one spam mirror, each showing something real portals do (the three on
+list platforms are built in demo/platform_sites.py). What the crawl must find is written to demo/expected.json for the integration test.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import io
 import json
 import random
 import shutil
+import sys
 from html import escape
 from pathlib import Path
 

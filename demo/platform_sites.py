@@ -206,7 +206,7 @@ def js_only():
     rows.append("[2023, '0205', 9, '云溪区', 2022, '解读']")
     script = """<script>
 (function () {
-  var rows = [%s];
+  var rows = [ROWS];
   var list = document.getElementById('list');
   // a statistics beacon to a host that is not the portal's: the rendering browser must not send it
   try { fetch('http://hm.tongji.test:8808/collect?site=yunxi&p=' + encodeURIComponent(location.pathname)); } catch (e) {}
@@ -217,6 +217,6 @@ def js_only():
     li.appendChild(a); list.appendChild(li);
   });
 })();
-</script>""" % ", ".join(rows)
+</script>""".replace("ROWS", ", ".join(rows))
     write(host, "zwgk/ndbg/index.html", page("政府信息公开年报", f'<div class="list-title">政府信息公开年报</div><ul id="list"></ul>{script}',
                                              site=site))

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
-
 from scrapy.settings import Settings
 
 from crawler import settings

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlite_utils
 
-from conftest import crawl
-from test_crawl_integration import EXPECTED, FOUND, RENDERS
+from tests.conftest import crawl
+from tests.test_crawl_integration import EXPECTED, FOUND, RENDERS
 
 HANWEB, GKMLPT, JS_ONLY = "www.baishui.gov.test", "www.songhu.gov.test", "www.yunxi.gov.test"
 

@@ -1,18 +1,18 @@
 """Each platform adapter on frozen responses: how it recognises a page, which requests it makes,
 and which entries (url, title) it reads from the answers."""
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler import platforms
 from crawler.discover import link_score
 from crawler.platforms import ListRequest, generic, gkmlpt, hanweb
+from tests.fixtures import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platforms"
+PLATFORMS = FIXTURES / "platforms"
 COLUMN_URL = "http://www.tongxi.gov.cn/col/col1229487437/index.html"
 
 
 def fixture(name):
-    return (FIXTURES / name).read_text(encoding="utf-8")
+    return (PLATFORMS / name).read_text(encoding="utf-8")
 
 
 def titles(listing):

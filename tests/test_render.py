@@ -3,7 +3,8 @@ import os
 
 from scrapy.settings import Settings
 
-from crawler import render, settings as defaults
+from crawler import render
+from crawler import settings as defaults
 from crawler.progress import format_crawl_summary
 
 LIST_SHELL = "<html><body><ul id='list'></ul><script>build()</script></body></html>"

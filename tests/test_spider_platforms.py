@@ -1,6 +1,5 @@
 """The spider with the platform adapters on frozen responses: list requests of every method are
 made once, spend the portal's budget, and further parts of a list are asked only while it lists reports."""
-from pathlib import Path
 
 import pytest
 import scrapy
@@ -9,8 +8,9 @@ from scrapy.utils.test import get_crawler
 
 from crawler.platforms import ListRequest
 from spiders.reports import ReportsSpider
+from tests.fixtures import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platforms"
+PLATFORMS = FIXTURES / "platforms"
 COLUMN_URL = "http://www.tongxi.gov.cn/col/col1229487437/index.html"
 
 
@@ -38,7 +38,7 @@ def requests(out):
 
 
 def test_column_page_follows_embedded_records_and_posts_to_the_proxy(spider):
-    out = requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+    out = requests(spider.parse_page(page(COLUMN_URL, (PLATFORMS / "hanweb_column.html").read_text(encoding="utf-8"))))
     urls = [r.url for r in out]
     assert "http://www.tongxi.gov.cn/art/2023/1/18/art_1229487437_59031101.html" in urls
     [post] = [r for r in out if r.method == "POST"]
@@ -47,14 +47,14 @@ def test_column_page_follows_embedded_records_and_posts_to_the_proxy(spider):
     assert post.meta["kind"] == "proxy" and post.callback == spider.parse_listing
     assert spider.scheduled[0] == len(out)          # every request, the POST too, spends the budget
     # the same POST is never made twice
-    assert not [r for r in requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+    assert not [r for r in requests(spider.parse_page(page(COLUMN_URL, (PLATFORMS / "hanweb_column.html").read_text(encoding="utf-8"))))
                 if r.method == "POST"]
 
 
 def test_proxy_answer_is_followed_like_a_list(spider):
-    [post] = [r for r in requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+    [post] = [r for r in requests(spider.parse_page(page(COLUMN_URL, (PLATFORMS / "hanweb_column.html").read_text(encoding="utf-8"))))
               if r.method == "POST"]
-    answer = TextResponse(post.url, body=(FIXTURES / "hanweb_proxy.xml").read_bytes(), request=post,
+    answer = TextResponse(post.url, body=(PLATFORMS / "hanweb_proxy.xml").read_bytes(), request=post,
                           headers={"Content-Type": "text/xml; charset=utf-8"})
     out = requests(spider.parse_listing(answer))
     priority = {r.url: r.priority for r in out}
@@ -67,7 +67,7 @@ def test_proxy_answer_is_followed_like_a_list(spider):
 
 
 def test_widget_of_news_is_not_paged_and_empty_widget_only_on_a_report_list(spider):
-    html = (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8")
+    html = (PLATFORMS / "hanweb_column.html").read_text(encoding="utf-8")
     news = html.replace("政府信息公开工作年度报告", "常务会议").replace("年度报告", "会议")
     assert not [r for r in requests(spider.parse_page(page(COLUMN_URL, news))) if r.method == "POST"]
     empty = html.split("<recordset>")[0] + "<recordset></recordset></datastore></script></div>" + html.split("</div>", 3)[-1]
@@ -77,7 +77,7 @@ def test_widget_of_news_is_not_paged_and_empty_widget_only_on_a_report_list(spid
 
 def test_list_requests_stop_at_the_page_budget(tmp_path):
     spider = make_spider(tmp_path, max_pages="2")
-    out = requests(spider.parse_page(page(COLUMN_URL, (FIXTURES / "hanweb_column.html").read_text(encoding="utf-8"))))
+    out = requests(spider.parse_page(page(COLUMN_URL, (PLATFORMS / "hanweb_column.html").read_text(encoding="utf-8"))))
     assert len(out) == 2 and spider.scheduled[0] == 2
     assert spider.crawler.stats.get_value("nianbao/budget_exhausted") >= 1
 

@@ -55,7 +55,7 @@ class Listing:
     def __bool__(self) -> bool:
         return bool(self.entries or self.requests)
 
-    def add(self, other: "Listing | None") -> "Listing":
+    def add(self, other: Listing | None) -> Listing:
         if other:
             known = {e.url for e in self.entries}
             self.entries += [e for e in other.entries if e.url not in known and not known.add(e.url)]

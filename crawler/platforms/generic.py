@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ..extract import element_text, parse_html
-from . import Entry, ListRequest, Listing
+from . import Entry, Listing, ListRequest
 
 NAME = "generic"
 
@@ -128,7 +128,7 @@ def load_json(body: str):
     m = re.fullmatch(r"[\w.$]+\s*\((.*)\)\s*;?", text, re.S)
     if m:
         text = m.group(1)
-    if not text[:1] in ("{", "["):
+    if text[:1] not in ("{", "["):
         return None
     try:
         return json.loads(text)

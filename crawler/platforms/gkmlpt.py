@@ -10,7 +10,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from ..discover import link_score
-from . import ListRequest, Listing
+from . import Listing, ListRequest
 from .generic import json_entries, load_json
 
 NAME = "gkmlpt"

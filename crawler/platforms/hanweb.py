@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from . import Entry, ListRequest, Listing
+from . import Entry, Listing, ListRequest
 from .generic import html_entries
 
 NAME = "hanweb"
