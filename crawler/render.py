@@ -53,7 +53,7 @@ def configure(settings) -> None:
     settings.set("RENDER_UNAVAILABLE", reason or "", priority="spider")
     if reason:
         return
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.render_handler.LazyPlaywrightDownloadHandler"
     settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), "http": handler, "https": handler},
                  priority="spider")
     rules = ", ".join(f"MAP {name} {ip}" for name, ip in load_hosts(settings.get("RESOLVE"), settings.get("RESOLVE_FILE")).items())

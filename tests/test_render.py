@@ -45,7 +45,7 @@ def test_configure_hands_downloads_to_playwright_with_the_system_browser(tmp_pat
     s = _settings(BROWSER_PATH=str(browser), RESOLVE="www.a.test=127.0.0.1")
     render.configure(s)
     assert s.get("RENDER_UNAVAILABLE") == ""
-    assert s.getdict("DOWNLOAD_HANDLERS")["https"] == "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    assert s.getdict("DOWNLOAD_HANDLERS")["https"] == "crawler.render_handler.LazyPlaywrightDownloadHandler"
     options = s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
     assert options["executable_path"] == str(browser)
     assert {"--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
