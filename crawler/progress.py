@@ -29,7 +29,7 @@ def format_crawl_summary(stats: dict) -> str:
         f"off-domain links dropped: {stats.get('nianbao/offsite_links_dropped', 0)}; robots.txt forbade: {stats.get('robotstxt/forbidden', 0)})",
         "  requests by kind       " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/requests/").items()) or "none"),
         "  list platforms         " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/platforms/").items()) or "none")
-        + " (pages recognised)",
+        + " (pages recognised)" + (f"; {stats['nianbao/lists_empty']} list answer(s) empty" if stats.get("nianbao/lists_empty") else ""),
         *_rendering(stats),
         f"  report candidates      {stats.get('nianbao/candidates', 0)}",
         "  parsed                 " + (", ".join(f"{k} {v}" for k, v in parse.items()) or "nothing"),

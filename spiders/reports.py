@@ -32,6 +32,8 @@ from crawler.items import Fetched, ReportItem
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
+# File names of list pages (a column titled "2021年度政府信息公开年报" paged index_1.html …), never articles.
+_LIST_PAGE_NAMES = ("index", "list", "default", "more")
 
 
 def _positive_int(name: str, value) -> int:
@@ -123,8 +125,7 @@ class ReportsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
         base = urljoin(response.url, outline.base)
         links = [(urljoin(base, href), anchor, title) for href, anchor, title in outline.links]
-        if kind == "report" or (classify_page(outline.title) == "report" and self._continuations(response, outline, links)):
-            # page 1 of a report split over pages: a report whatever part of it this page holds
+        if kind == "report" or self._first_of_split_report(response, outline, links):
             yield from self._report(response, outline, links)
             return
         listing = platforms.page_listing(response.url, decoded.text)
@@ -293,6 +294,14 @@ class ReportsSpider(scrapy.Spider):
     def _fetched(self, response):
         self.crawler.stats.inc_value("nianbao/pages_fetched")
         self.crawler.stats.inc_value(f"nianbao/requests/{response.meta.get('kind', 'page')}")
+
+    def _first_of_split_report(self, response, outline, links) -> bool:
+        """Page 1 of an article split over pages whose title names a report is a report page, whatever
+        part of the report it holds (even none of table 三's markers, or a sidebar that makes it look
+        like a list)."""
+        name = urlsplit(response.url).path.rsplit("/", 1)[-1].split(".")[0].split("_")[0].lower()
+        return (name not in ("", *_LIST_PAGE_NAMES) and classify_page(outline.title) == "report"
+                and bool(self._continuations(response, outline, links)))
 
     @staticmethod
     def _continuations(response, outline, links) -> list[str]:

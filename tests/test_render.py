@@ -68,7 +68,8 @@ def test_summary_shows_requests_by_kind_and_what_rendering_skipped():
              "nianbao/render/unavailable": "no Chromium at /usr/bin/chromium (BROWSER_PATH)"}
     out = format_crawl_summary(stats)
     assert "requests by kind       api 2, page 8, proxy 2" in out
-    assert "list platforms         hanweb 1 (pages recognised)" in out
+    assert "list platforms         hanweb 1 (pages recognised)\n" in out
+    assert "hanweb 1 (pages recognised); 2 list answer(s) empty" in format_crawl_summary({**stats, "nianbao/lists_empty": 2})
     assert "rendered in a browser  0 page(s); 1 page(s) that need JavaScript skipped: no Chromium at /usr/bin/chromium" in out
     assert "pages per report       4.0" in out
     quiet = format_crawl_summary({k: v for k, v in stats.items() if "render" not in k})

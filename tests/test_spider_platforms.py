@@ -96,3 +96,29 @@ def test_page_needing_javascript_without_browser_is_skipped_and_said(spider):
     assert requests(spider.parse_page(page("http://www.tongxi.gov.cn/zwgk/ndbg/index.html", shell))) == []
     assert spider.crawler.stats.get_value("nianbao/render/skipped") == 1
     assert spider.crawler.stats.get_value("nianbao/render/unavailable").startswith("no Chromium at /nonexistent/chromium")
+
+
+def test_column_named_by_year_and_paged_stays_a_list(spider):
+    """Only an article's page 1 is taken for a split report: a column titled like a report, paged
+    index.html → index_1.html, is a list whose pages are followed as lists."""
+    items = "".join(f'<li><a href="/xxgk/ndbg/2021/art_{i}.html">桐溪县第{i}局{2019 + i}年政府信息公开工作年度报告</a></li>'
+                    for i in range(3))
+    html = (f"<html><head><title>2021年度政府信息公开年报</title></head><body><h1>2021年度政府信息公开年报</h1><ul>{items}</ul>"
+            '<div class="page">第1页 <a href="index_1.html">下一页</a></div></body></html>')
+    out = list(spider.parse_page(page("http://www.tongxi.gov.cn/xxgk/ndbg/2021/index.html", html)))
+    assert not [o for o in out if not isinstance(o, scrapy.Request)]          # no report item
+    nxt = [r for r in out if r.url == "http://www.tongxi.gov.cn/xxgk/ndbg/2021/index_1.html"]
+    assert [r.callback for r in nxt] == [spider.parse_page]
+
+
+def test_split_article_whose_first_page_looks_like_a_list_is_a_report(spider):
+    related = "".join(f'<li><a href="/art/2021/1/1{i}/art_1229_{i}.html">桐溪县人民政府{2018 + i}年政府信息公开工作年度报告</a></li>'
+                      for i in range(1, 4))
+    html = ('<html><head><meta name="ArticleTitle" content="桐溪县财政局2022年政府信息公开工作年度报告">'
+            "<title>桐溪县财政局2022年政府信息公开工作年度报告</title></head><body>"
+            "<h1>桐溪县财政局2022年政府信息公开工作年度报告</h1><p>一、基本情况</p><p>2022年，桐溪县财政局坚持以公开为常态。</p>"
+            f'<div class="pages">第1页 <a href="art_1229_10_2.html">下一页</a></div><ul class="related">{related}</ul></body></html>')
+    out = list(spider.parse_page(page("http://www.tongxi.gov.cn/art/2023/1/18/art_1229_10.html", html)))
+    [continuation] = [r for r in out if r.callback == spider.parse_continuation]
+    assert continuation.url == "http://www.tongxi.gov.cn/art/2023/1/18/art_1229_10_2.html"
+    assert continuation.meta["item"].url == "http://www.tongxi.gov.cn/art/2023/1/18/art_1229_10.html"
