@@ -110,7 +110,8 @@ class ReportsSpider(scrapy.Spider):
             return
         ctype = response.headers.get("Content-Type", b"").decode("latin-1")
         if platforms.is_data(ctype, response.body):     # a JSON/XML list reached as a link
-            yield from self._listed(response, platforms.data_listing(response.url, decode_bytes(response.body, ctype).text))
+            yield from self._listed(response, self._read_list(response, platforms.data_listing, response.url,
+                                                              decode_bytes(response.body, ctype).text))
             return
         try:
             decoded = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
@@ -128,7 +129,7 @@ class ReportsSpider(scrapy.Spider):
         if kind == "report" or self._first_of_split_report(response, outline, links):
             yield from self._report(response, outline, links)
             return
-        listing = platforms.page_listing(response.url, decoded.text)
+        listing = self._read_list(response, platforms.page_listing, response.url, decoded.text)
         for name in listing.platforms:
             self.crawler.stats.inc_value(f"nianbao/platforms/{name}")
         links += [(e.url, e.title, "") for e in listing.entries]
@@ -148,15 +149,17 @@ class ReportsSpider(scrapy.Spider):
     def parse_listing(self, response):
         """The answer to a platform's list request (a data-proxy POST, an API call)."""
         self._fetched(response)
-        request = response.meta["list_request"]
+        text = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
+        yield from self._listed(response, self._read_list(response, platforms.read_listing, response.meta["list_request"], text))
+
+    def _read_list(self, response, reader, *args) -> platforms.Listing:
+        """An adapter's reading of a page or answer; one that fails costs its entries, not the crawl."""
         try:
-            text = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
-            listing = platforms.read_listing(request, text)
-        except Exception as exc:     # a malformed answer costs its entries, not the crawl
+            return reader(*args)
+        except Exception as exc:
             self.crawler.stats.inc_value("nianbao/errors/list_unreadable")
-            self.logger.info("list answer unreadable (%s: %s): %s", exc.__class__.__name__, exc, response.url)
-            return
-        yield from self._listed(response, listing)
+            self.logger.info("list unreadable (%s: %s): %s", exc.__class__.__name__, exc, response.url)
+            return platforms.Listing()
 
     def _listed(self, response, listing):
         """Follow a list's entries like links, and its next parts while it lists reports."""
