@@ -56,11 +56,14 @@ class Listing:
         return bool(self.entries or self.requests)
 
     def add(self, other: Listing | None) -> Listing:
+        """Merge another adapter's finds; it counts as recognising the page only if it adds something."""
         if other:
             known = {e.url for e in self.entries}
-            self.entries += [e for e in other.entries if e.url not in known and not known.add(e.url)]
+            new = [e for e in other.entries if e.url not in known and not known.add(e.url)]
+            self.entries += new
             self.requests += other.requests
-            self.platforms += [p for p in other.platforms if p not in self.platforms]
+            if new or other.requests:
+                self.platforms += [p for p in other.platforms if p not in self.platforms]
         return self
 
 
