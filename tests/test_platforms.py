@@ -163,6 +163,18 @@ def test_objects_and_trs_arrays_in_scripts():
         "http://www.example.gov.cn/zwgk/ndbg/202001/t20200130_8.html": "某县2019年政府信息公开工作年度报告"}
 
 
+def test_trs_item_scripts_that_write_their_link_from_variables():
+    item = """<li><script>
+    var _title = "某县{0}年政府信息公开工作年度报告";
+    var _url = "./{1}/t{1}18_{0}.html";
+    document.write('<a href="' + _url + '" target="_blank" title="' + _title + '">' + _title + '</a>');
+    </script><span>{1}</span></li>"""
+    html = "<ul>" + item.format(2022, "202301") + item.format(2021, "202201") + "</ul>"
+    assert [(e.url, e.title) for e in generic.page_listing(PAGE_URL, html).entries] == [
+        ("http://www.example.gov.cn/zwgk/ndbg/202301/t20230118_2022.html", "某县2022年政府信息公开工作年度报告"),
+        ("http://www.example.gov.cn/zwgk/ndbg/202201/t20220118_2021.html", "某县2021年政府信息公开工作年度报告")]
+
+
 def test_links_behind_javascript_handlers():
     html = """<html><body><ul>
     <li><a href="javascript:openWin('/xxgk/ndbg/2022/art_5.html')">某局2022年政府信息公开工作年度报告</a></li>

@@ -26,6 +26,9 @@ _JS_STRING = r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'"
 _PAIR = re.compile(rf"[\"']?([A-Za-z_]\w*)[\"']?\s*:\s*(?:{_JS_STRING})")
 _OBJECT = re.compile(r"\{[^{}]{1,3000}\}")
 _ARRAY_ITEM = re.compile(rf"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]\s*=\s*(?:{_JS_STRING})")
+# TRS writes one script per list item: var _url = '…'; var _title = '…'; document.write('<a href="'+_url+'">…')
+_VARIABLE = re.compile(rf"\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:{_JS_STRING})")
+_CONCATENATED = re.compile(r"['\"]\s*\+|\+\s*['\"]")
 _ANCHOR = re.compile(r"<a\s[^>]*href\s*=.*?</a>", re.I | re.S)
 _QUOTED = re.compile(_JS_STRING)
 # A handler's argument that is an address: absolute, rooted, relative or a page/document name.
@@ -82,6 +85,12 @@ def script_entries(url: str, html: str) -> list[Entry]:
         if urls and titles:
             entries += [Entry(urljoin(url, href), titles[0][i].strip()) for i, href in urls[0].items()
                         if i in titles[0] and _URLISH.match(href.strip())]
+        variables = {m.group(1): _unescape(m.group(2) if m.group(2) is not None else m.group(3)).strip()
+                     for m in _VARIABLE.finditer(script)}
+        hrefs = [v for name, v in variables.items() if _URL_ARRAY.search(name) and _URLISH.match(v)]
+        names = [v for name, v in variables.items() if _TITLE_ARRAY.search(name) and not _URL_ARRAY.search(name) and v]
+        if len(hrefs) == 1 and names:
+            entries.append(Entry(urljoin(url, hrefs[0]), names[0]))
     return _unique(entries)
 
 
@@ -97,7 +106,7 @@ def html_entries(url: str, fragment: str) -> list[Entry]:
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         title = (a.get("title") or "").strip() or element_text(a)
-        if href and not href.lower().startswith(("javascript:", "#", "mailto:")) and title:
+        if href and not href.lower().startswith(("javascript:", "#", "mailto:")) and title and not _CONCATENATED.search(href):
             entries.append(Entry(urljoin(url, href), title))
     return entries
 
