@@ -114,7 +114,7 @@ class ReportsSpider(scrapy.Spider):
                                                               decode_bytes(response.body, ctype).text))
             return
         try:
-            decoded = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            decoded = decode_bytes(response.body, ctype)
             outline = outline_html(decoded.text)
             kind = classify_page(outline.title, outline.text)
         except Exception as exc:     # keep the bytes: the page is stored and can be re-parsed later
@@ -279,6 +279,8 @@ class ReportsSpider(scrapy.Spider):
         if not self._spend(index):
             return
         self.seen.add(key)
+        if kind == "page" and urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS):
+            kind = "attachment"
         meta = {"portal": index, "hops": hops, "link_title": title, "score": score, "kind": kind, **(meta or {})}
         callback = callback or self.parse_page
         if method == "POST":
