@@ -69,6 +69,14 @@ def test_hanweb_ajax_param_in_a_variable_and_a_column_without_jpage_call():
     assert dict(parse_qsl(urlsplit(proxy.url).query)) == {"startrecord": "4", "endrecord": "30", "perpage": "15"}
 
 
+def test_hanweb_total_from_the_datastore_when_the_jpage_call_has_none():
+    page = fixture("hanweb_column.html").replace("totalRecord: 8,", "").replace(
+        "<recordset>", "<totalrecord>5</totalrecord><recordset>")
+    [proxy] = hanweb.page_listing(COLUMN_URL, page).requests
+    assert dict(parse_qsl(urlsplit(proxy.url).query)) == {"startrecord": "4", "endrecord": "5", "perpage": "1"}
+    assert proxy.form["unitid"] == "4437391" and proxy.form["sourceContentType"] == "1"     # the call's own fields
+
+
 def test_hanweb_column_whose_records_are_all_embedded_asks_nothing():
     page = fixture("hanweb_column.html").replace("totalRecord: 8", "totalRecord: 3")
     listing = hanweb.page_listing(COLUMN_URL, page)

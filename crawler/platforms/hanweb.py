@@ -31,8 +31,9 @@ def page_listing(url: str, html: str) -> Listing | None:
     if not store and not config:
         return None
     records = records_in(url, store.group(0)) if store else []
-    if store and not config:
-        config = _config_from_datastore(store.group(0))
+    if store:       # what the jpage call leaves out, the datastore may tell
+        from_store = _config_from_datastore(store.group(0))
+        config = {**from_store, **{k: v for k, v in config.items() if v}} if from_store else config
     requests = []
     total = config.get("total", 0)
     if config.get("form") and total > len(records):
