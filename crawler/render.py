@@ -19,7 +19,7 @@ from .resolver import load_hosts
 # Chromium quiet and alone: no first-run work, no calls home, no GPU.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                  "--disable-default-apps", "--disable-extensions")
+                  "--disable-default-apps", "--disable-extensions", "--dns-prefetch-disable")
 # What a list does not need: never fetched by the rendered page.
 SKIPPED_RESOURCES = ("image", "media", "font", "stylesheet", "websocket", "manifest", "other")
 
@@ -89,12 +89,17 @@ def render_meta(domains: set[str]) -> dict:
 _SCRIPT = re.compile(r"<script\b(?![^>]*type\s*=\s*['\"]?text/(?:xml|template|html))[^>]*>", re.I)
 
 
-def looks_unrendered(html: str, link_scores: list[int], arrived_score: int | None, titles: tuple[str, ...] = ()) -> bool:
-    """A page whose list only a browser can build: it runs scripts, and either it was reached as a
-    report list (a link scored ≥ 80) yet names no report, or it is a start page with no link at all.
-    A page whose title (or link text) names a year is an article (a report, its 解读), not a list."""
-    if not _SCRIPT.search(html) or any(title_year(t) for t in titles):
+def looks_unrendered(html: str, link_scores: list[int], fresh_scores: list[int], arrived_score: int | None,
+                     titles: tuple[str, ...] = ()) -> bool:
+    """A page whose list only a browser can build: it runs scripts and gives nothing to go on. Reached
+    as a report list (a link scored ≥ 80), it names no report; reached as a disclosure page (≥ 50),
+    it names no report and leads nowhere new in the disclosure section; a start page leads nowhere new.
+    `fresh_scores` are the scores of its links not fetched yet. A page whose title (or link text)
+    names a year is an article (a report, its 解读), not a list."""
+    if not _SCRIPT.search(html) or any(title_year(t) for t in titles) or any(score >= 90 for score in link_scores):
         return False
     if arrived_score is None:
-        return not link_scores
-    return arrived_score >= 80 and not any(score >= 90 for score in link_scores)
+        return not any(score > 0 for score in fresh_scores)
+    if arrived_score >= 80:
+        return True
+    return arrived_score >= 50 and not any(score >= 50 for score in fresh_scores)

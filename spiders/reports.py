@@ -133,6 +133,8 @@ class ReportsSpider(scrapy.Spider):
         for name in listing.platforms:
             self.crawler.stats.inc_value(f"nianbao/platforms/{name}")
         links += [(e.url, e.title, "") for e in listing.entries]
+        scores = [link_score(u, a, t) for u, a, t in links]
+        fresh = [score for score, (u, _, _) in zip(scores, links) if u.split("#", 1)[0] not in self.seen]
         is_list = kind == "index" or self._lists_reports(links)
         yield from self._follow(response, links, is_list=is_list)
         # a list widget that embeds nothing is worth asking only on a page reached as a report list
@@ -142,8 +144,7 @@ class ReportsSpider(scrapy.Spider):
             for url in pagination_urls(response.url, outline.html):
                 yield from self._request(response, url, score=70)
         if not listing and not response.meta.get("rendered") and render.looks_unrendered(
-                decoded.text, [link_score(u, a, t) for u, a, t in links], response.meta.get("score"),
-                (outline.title, response.meta.get("link_title", ""))):
+                decoded.text, scores, fresh, response.meta.get("score"), (outline.title, response.meta.get("link_title", ""))):
             yield from self._render(response)
 
     def parse_listing(self, response):

@@ -10,19 +10,24 @@ from crawler.progress import format_crawl_summary
 LIST_SHELL = "<html><body><ul id='list'></ul><script>build()</script></body></html>"
 
 
-def test_only_pages_reached_as_report_lists_without_reports_and_with_scripts_are_rendered():
-    assert render.looks_unrendered(LIST_SHELL, [50, 0], arrived_score=80)
-    assert not render.looks_unrendered(LIST_SHELL, [100, 0], arrived_score=80)       # it lists a report
-    assert not render.looks_unrendered(LIST_SHELL, [90], arrived_score=80)           # an attachment
-    assert not render.looks_unrendered(LIST_SHELL, [], arrived_score=50)             # any disclosure page: no
-    assert not render.looks_unrendered("<html><body><ul></ul></body></html>", [], arrived_score=80)   # no script
+def test_only_list_pages_that_give_nothing_to_go_on_and_run_scripts_are_rendered():
+    unrendered = render.looks_unrendered
+    assert unrendered(LIST_SHELL, [50, 0], [0], arrived_score=80)
+    assert not unrendered(LIST_SHELL, [100, 0], [100], arrived_score=80)         # it lists a report
+    assert not unrendered(LIST_SHELL, [90], [], arrived_score=80)                # an attachment, even one already seen
+    assert not unrendered("<html><body><ul></ul></body></html>", [], [], arrived_score=80)   # no script
     xml_only = "<html><body><script type='text/xml'><datastore/></script></body></html>"
-    assert not render.looks_unrendered(xml_only, [], arrived_score=80)
-    assert render.looks_unrendered(LIST_SHELL, [], arrived_score=None)               # a start page of an app
-    assert not render.looks_unrendered(LIST_SHELL, [50], arrived_score=None)
+    assert not unrendered(xml_only, [], [], arrived_score=80)
+    # a disclosure page: only when it leads nowhere new in the disclosure section
+    assert unrendered(LIST_SHELL, [50, 0], [0], arrived_score=50)                # its one link, to itself, seen
+    assert not unrendered(LIST_SHELL, [50, 80], [80], arrived_score=50)          # a 年报 column to go to
+    assert not unrendered(LIST_SHELL, [], [], arrived_score=30)
+    # a start page: only when it leads nowhere at all
+    assert unrendered(LIST_SHELL, [0, 0], [0, 0], arrived_score=None)
+    assert not unrendered(LIST_SHELL, [50], [50], arrived_score=None)
     # an article reached from a 年报 list (a 解读, a news item) is not an empty list
-    assert not render.looks_unrendered(LIST_SHELL, [], arrived_score=80, titles=("某县2021年政府信息公开工作年度报告解读", ""))
-    assert render.looks_unrendered(LIST_SHELL, [], arrived_score=80, titles=("政府信息公开年报", "信息公开年报"))
+    assert not unrendered(LIST_SHELL, [], [], arrived_score=80, titles=("某县2021年政府信息公开工作年度报告解读", ""))
+    assert unrendered(LIST_SHELL, [], [], arrived_score=80, titles=("政府信息公开年报", "信息公开年报"))
 
 
 def _settings(**values):
