@@ -190,6 +190,7 @@ def test_links_behind_javascript_handlers():
            title="某局2021年政府信息公开工作年度报告">某局2021年…</a></li>
     <li onclick="location.href='detail.jsp?id=77'"><span>某局2020年政府信息公开工作年度报告</span></li>
     <li><a href="javascript:void(0)" onclick="showTab(2)">栏目</a></li>
+    <div onclick="location.href='/xxgk/'">""" + "政府信息公开工作年度报告专栏介绍。" * 20 + """</div>
     </ul></body></html>"""
     entries = [(e.url, e.title) for e in generic.page_listing(PAGE_URL, html).entries]
     assert entries == [("http://www.example.gov.cn/xxgk/ndbg/2022/art_5.html", "某局2022年政府信息公开工作年度报告"),

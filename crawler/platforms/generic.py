@@ -31,6 +31,7 @@ _VARIABLE = re.compile(rf"\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:{_JS
 _CONCATENATED = re.compile(r"['\"]\s*\+|\+\s*['\"]")
 _ANCHOR = re.compile(r"<a\s[^>]*href\s*=.*?</a>", re.I | re.S)
 _QUOTED = re.compile(_JS_STRING)
+_MAX_TITLE = 150
 # A handler's argument that is an address: absolute, rooted, relative or a page/document name.
 _URLISH = re.compile(r"^(?:https?://|\.{0,2}/)\S+$|^[\w./-]+\.(?:s?html?|jsp|php|aspx?|do|pdf|docx?|wps)(?:[?#]\S*)?$", re.I)
 
@@ -124,7 +125,7 @@ def handler_entries(url: str, html: str) -> list[Entry]:
         code = f"{el.get('href') or ''} {el.get('onclick') or ''}"
         target = next((_unescape(a or b).strip() for a, b in _QUOTED.findall(code) if _URLISH.match(_unescape(a or b).strip())), None)
         title = (el.get("title") or "").strip() or element_text(el)
-        if target and title:
+        if target and title and len(title) <= _MAX_TITLE:      # not a whole clickable panel
             entries.append(Entry(urljoin(url, target), title))
     return entries
 
