@@ -7,12 +7,12 @@ JSON API (gkmlpt), or a page builds its list in JavaScript (generic). Each adapt
     NAME                                   the platform, as counted in the crawl summary
     page_listing(url, html) -> Listing     recognise a fetched page: the entries it embeds and the
                                            requests (POST to a proxy, API calls) that list more
-    read_listing(request, body) -> Listing the entries of a response to one of those requests,
-                                           and the requests for the list's next part
+    read_listing(request, body) -> Listing (adapters that make requests) the entries of a response
+                                           to one of them, and the requests for the list's next part
 
 All functions are pure (text in, Listing out); the spider scores the entries with
 discover.link_score and follows them like links. To support another platform, add a module
-here, list it in ADAPTERS and add a demo portal of its kind (demo/build_sites.py).
+here, list it in ADAPTERS and add a demo portal of its kind (demo/platform_sites.py).
 """
 from __future__ import annotations
 

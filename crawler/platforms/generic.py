@@ -1,5 +1,6 @@
 """Links that hide outside <a href>: in inline scripts, behind javascript:/onclick handlers, and in
-JSON or XML list answers. Not a platform of its own: the reader of last resort before a browser."""
+JSON or XML list answers. Not a platform of its own: the reader of last resort before a browser.
+It makes no requests of its own, so it has no read_listing."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ..extract import element_text, parse_html
-from . import Entry, Listing, ListRequest
+from . import Entry, Listing
 
 NAME = "generic"
 
@@ -39,10 +40,6 @@ _URLISH = re.compile(r"^(?:https?://|\.{0,2}/)\S+$|^[\w./-]+\.(?:s?html?|jsp|php
 def page_listing(url: str, html: str) -> Listing | None:
     entries = script_entries(url, html) + handler_entries(url, html)
     return Listing(entries=entries, platforms=[NAME]) if entries else None
-
-
-def read_listing(request: ListRequest, body: str) -> Listing:
-    return data_listing(request.url, body)
 
 
 def data_listing(url: str, body: str) -> Listing:
