@@ -16,14 +16,13 @@ from .schema import (
     APPLICATION_ROW_SHORT_LABELS,
     APPLICATION_ROWS,
     MEASURE_LABELS,
-    TEMPLATES,
 )
 
 
 def _active_columns() -> list[tuple[tuple[str, str, str], str]]:
     """Every (item, measure) of either template, with the label of the template that prints it."""
     columns: dict[tuple[str, str, str], str] = {}
-    for template in TEMPLATES:
+    for template in ACTIVE_ITEMS_BY_TEMPLATE:
         for item in ACTIVE_ITEMS_BY_TEMPLATE[template]:
             for measure in item.measures:
                 columns.setdefault(("active", item.key, measure),
