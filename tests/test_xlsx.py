@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 from crawler import datasetstore, store
 from crawler.cli import main
 from crawler.review import set_review
-from crawler.schema import APPLICATION_ROW_SHORT_LABELS, APPLICANT_LABELS, MEASURE_LABELS
+from crawler.schema import APPLICANT_LABELS, APPLICATION_ROW_SHORT_LABELS, MEASURE_LABELS
 from crawler.xlsx import IDENTITY_COLUMNS, REPORT_COLUMNS, SHEET_FLAGS, SHEET_KEYS, SHEET_REPORTS, TABLE_SHEETS
 from tests.demo_reports import report, store_report
 

@@ -39,7 +39,7 @@ async def _rows(db, sql: str, params=()) -> list[dict]:
 
 
 def _cells_of(parsed: dict) -> dict:
-    from crawler.store import flatten_cells
+    from crawler.merge import flatten_cells
     return {k: v for k, v in flatten_cells(parsed).items() if v is not None}
 
 
