@@ -250,6 +250,6 @@ def render_report_page(report: dict, cells: dict, flags: list[dict], versions: l
                         if diff else "<p>same figures</p>") + "</div>")
     if series_charts:
         parts.append("<h2>历年 Series over the years</h2>")
-        parts += [f'<iframe class="series" title="{escape(t)}" src="{escape(url)}"></iframe>' for t, url in series_charts]
+        parts += [f'<iframe class="series" title="{escape(t)}" src="{escape(url)}" loading="eager"></iframe>' for t, url in series_charts]
     parts.append("</body></html>")
     return "\n".join(parts)
