@@ -43,8 +43,7 @@ SELECT r.id AS report_id, r.agency_key, r.agency, r.year, r.template, r.region_c
   {_cell('appeals', 'suit_after_review', 'total')} AS suits_after_review,
   r.flag_count, r.flag_codes
 FROM reports r LEFT JOIN cells c ON c.report_id = r.id
-GROUP BY r.id
-ORDER BY r.agency_key, r.year"""
+GROUP BY r.id, r.agency_key, r.agency"""   # no ORDER BY, so a filter on agency or agency_key is pushed into the view
 
 FLAGS_REVIEWED_VIEW = """
 SELECT f.id AS flag_id, f.report_id, r.agency, r.agency_key, r.year, f.code, f.subject, f.scope, f.detail,
