@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from .dataset import StoredReport, dataset_flags
+from .review import flag_subject
 from .schema import APPLICANT_COLUMNS, rows_in_group
 
 # one row per report with the figures researchers chart and compare over years
@@ -83,6 +84,9 @@ def refresh(db) -> dict[str, int]:
     """Recompute the dataset flags and hierarchy checks; update each report's flag count and codes."""
     flags, checks = dataset_flags(stored_reports(db))
     with db.atomic():
+        # flags stored before flags had a subject (a database from an older version) get theirs
+        for row in list(db.query("SELECT id, code, detail FROM flags WHERE subject IS NULL")):
+            db["flags"].update(row["id"], {"subject": flag_subject(row), "scope": "report"})
         db.execute("DELETE FROM flags WHERE scope = 'dataset'")
         db.execute("DELETE FROM hierarchy_checks")
         db["flags"].insert_all({"report_id": f.report_id, "code": f.code, "detail": f.detail, "subject": f.subject,

@@ -178,7 +178,7 @@ iframe.series { width: 100%; height: 340px; border: 1px solid #ddd; }
 """
 
 
-def _flag_list(flags: list[dict], indexes: list[int]) -> str:
+def _flag_list(flags: list[dict], indexes: list[int], base: str) -> str:
     if not indexes:
         return ""
     items = []
@@ -189,7 +189,9 @@ def _flag_list(flags: list[dict], indexes: list[int]) -> str:
         meaning = FLAGS[f["code"]].meaning if f["code"] in FLAGS else ""
         items.append(f'<li id="flag-{i + 1}" class="flag status-{status}" data-code="{f["code"]}"><b>{i + 1}. {f["code"]}</b> '
                      f'<span class="scope">({escape(f.get("scope") or "report")}, {status}{note})</span>: {escape(f["detail"])}'
-                     f' <small title="{escape(meaning)}">ⓘ</small></li>')
+                     f' <small title="{escape(meaning)}">ⓘ</small>'
+                     + (f' <a class="review" href="{base}/reports/review_flag?flag_id={f["flag_id"]}">review</a>' if f.get("flag_id") else "")
+                     + "</li>")
     return f'<ul class="flaglist">{"".join(items)}</ul>'
 
 
@@ -230,9 +232,9 @@ def render_report_page(report: dict, cells: dict, flags: list[dict], versions: l
         if not any(k[0] == name for k in cells):
             parts.append('<p class="missing">not found in this report</p>')
             continue
-        parts.append(tables[name] + _flag_list(flags, by_table[name]))
+        parts.append(tables[name] + _flag_list(flags, by_table[name], base))
     rest = [i for i in range(len(flags)) if i not in on_cells]
-    parts.append(f"<h2>问题 Flags ({len(flags)})</h2>" + (_flag_list(flags, rest) or "<p>none</p>" if rest or not flags else
+    parts.append(f"<h2>问题 Flags ({len(flags)})</h2>" + (_flag_list(flags, rest, base) or "<p>none</p>" if rest or not flags else
                                                             "<p>all shown beside the tables above</p>"))
     if hierarchy:
         parts.append("<h2>层级核对 Hierarchy</h2><table class=\"printed\" id=\"hierarchy\"><tr><th>figure</th><th>summary</th>"

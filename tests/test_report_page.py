@@ -141,6 +141,9 @@ def test_balance_mismatch_cells_are_highlighted_with_the_detail_beside_the_table
     details = page.locator("#table-applications + ul.flaglist").inner_text()
     codes = [f["detail"] for f in site["db"].query("SELECT detail FROM flags WHERE report_id = ? AND code = 'balance_mismatch'", [rid])]
     assert codes and all(d in details for d in codes)
+    ids = {str(f["id"]) for f in site["db"].query("SELECT id FROM flags WHERE report_id = ?", [rid])}
+    links = page.locator("li.flag a.review").all()
+    assert {a.get_attribute("href").rsplit("flag_id=", 1)[1] for a in links} == ids       # each flag can be reviewed
     columns = {d.split(":")[0] for d in codes}
     assert flagged == {f"applications.{row}.{column}" for row in ("new_received", "carried_over", "total_handled", "carried_forward")
                        for column in columns}

@@ -61,6 +61,13 @@ def test_a_flag_that_goes_away_and_comes_back_keeps_its_review(db):
     assert [r[:4] for r in reviews(db)] == [("balance_mismatch", "carried_over vs 2021", "confirmed", "asked the bureau")]
 
 
+def test_flags_of_an_older_database_get_their_subject(db):
+    db.execute("UPDATE flags SET subject = NULL, scope = NULL WHERE scope = 'report'")
+    datasetstore.refresh(db)
+    assert {(r["code"], r["subject"], r["scope"]) for r in db.query("SELECT * FROM flags WHERE code = 'row_total_mismatch'")} == {
+        ("row_total_mismatch", "granted", "report")}
+
+
 def test_unknown_status_is_refused(db):
     with pytest.raises(ValueError, match="open, confirmed, dismissed"):
         set_review(db, 1, "maybe")

@@ -55,7 +55,7 @@ async def report_page(request, datasette):
     cells = {(c["table"], c["row"], c["column"]): c["value"]
              for c in await _rows(db, 'SELECT "table", row, "column", value FROM cells WHERE report_id = ? AND value IS NOT NULL',
                                   [report_id])}
-    flags = await _rows(db, "SELECT code, subject, scope, detail, review_status, review_note FROM flags_reviewed "
+    flags = await _rows(db, "SELECT flag_id, code, subject, scope, detail, review_status, review_note FROM flags_reviewed "
                             "WHERE report_id = ? ORDER BY scope DESC, flag_id", [report_id])
     hierarchy = await _rows(db, "SELECT * FROM hierarchy_checks WHERE report_id = ? ORDER BY figure", [report_id])
     versions = [{"source_id": v["id"], "url": v["url"], "fetched_at": v["fetched_at"],
