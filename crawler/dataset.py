@@ -198,6 +198,12 @@ def hierarchy_flags(checks: list[HierarchyCheck]) -> list[DatasetFlag]:
     return flags
 
 
+# every cell the checks read: a caller need not load the others
+CELLS_USED: frozenset[Cell] = frozenset({*YOY_FIGURES, *HIERARCHY_FIGURES,
+                                         *(("applications", row, column) for row in ("carried_over", "carried_forward")
+                                           for column in APPLICANT_COLUMNS)})
+
+
 def dataset_flags(reports: list[StoredReport]) -> tuple[list[DatasetFlag], list[HierarchyCheck]]:
     checks = hierarchy_checks(reports)
     return yoy_flags(reports) + carryover_flags(reports) + hierarchy_flags(checks), checks

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .dataset import StoredReport, dataset_flags
+from .dataset import CELLS_USED, StoredReport, dataset_flags
 from .review import flag_subject
 from .schema import APPLICANT_COLUMNS, rows_in_group
 
@@ -74,9 +74,11 @@ def stored_reports(db) -> list[StoredReport]:
                                      r["level"], r["best_url"])
                for r in db.query("SELECT id, agency_key, year, agency, title, region_code, level, best_url FROM reports "
                                  "WHERE year IS NOT NULL")}
-    for c in db.query('SELECT report_id, "table", row, "column", value FROM cells'):
-        if c["report_id"] in reports:
-            reports[c["report_id"]].cells[(c["table"], c["row"], c["column"])] = c["value"]
+    rows = sorted({row for _, row, _ in CELLS_USED})
+    for c in db.query(f'SELECT report_id, "table", row, "column", value FROM cells WHERE row IN ({", ".join("?" * len(rows))})', rows):
+        key = (c["table"], c["row"], c["column"])
+        if c["report_id"] in reports and key in CELLS_USED:
+            reports[c["report_id"]].cells[key] = c["value"]
     return list(reports.values())
 
 
