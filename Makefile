@@ -35,7 +35,7 @@ demo: install system-deps
 	$(PY) -m crawler demo
 
 browse: install
-	$(VENV)/bin/datasette output/reports.db --metadata crawler/datasette.json
+	$(VENV)/bin/datasette output/reports.db --metadata crawler/datasette.json --plugins-dir crawler/datasette_plugins --root
 
 bench: install
 	$(PY) bench/parse_bench.py

@@ -104,10 +104,11 @@ def list_reports(db, year, flag):
 
 @cli.command()
 @existing_db
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default="csv", show_default=True)
 @click.option("--out", default="output/export", show_default=True, type=click.Path(file_okay=False))
 def export(db, fmt, out):
-    """Write flat files: csv (reports, cells, flags, sources) or jsonl (one report per line)."""
+    """Write flat files: csv (reports, cells, flags, sources), jsonl (one report per line) or xlsx
+    (reports.xlsx: a sheet per table 二/三/四 with one row per report, plus reports and flags)."""
     from .export import export as export_files
     for path in export_files(db, out, fmt):
         click.echo(str(path))

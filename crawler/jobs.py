@@ -7,7 +7,7 @@ import traceback
 
 import sqlite_utils
 
-from . import PARSER_VERSION
+from . import PARSER_VERSION, datasetstore
 from .items import ReportItem
 from .merge import merge_report
 from .report import NotAReport, UnreadableInput, parse_report
@@ -65,5 +65,6 @@ def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:
         # reports whose every source now parses under another key
         for orphan in db.query("SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM sources WHERE report_id IS NOT NULL)"):
             delete_report(db, orphan["id"])
+    counts.update({f"dataset:{k}": v for k, v in datasetstore.refresh(db).items() if v})
     counts["reports"] = db["reports"].count
     return counts

@@ -8,6 +8,7 @@ import json
 import sqlite_utils
 
 from .items import utc_now
+from .review import flag_subject
 from .schema import CONSISTENCY_FLAGS, SOURCE_FLAGS, STRUCTURE_FLAGS, TABLES, flag
 from .store import delete_report, portal_of, split_key
 
@@ -86,7 +87,8 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
     db["cells"].insert_all(
         ({"report_id": report_id, "table": t, "row": r, "column": c, "value": v, "position": i}
          for i, ((t, r, c), v) in enumerate(flatten_cells(parsed).items())))
-    db["flags"].insert_all({"report_id": report_id, "code": f["code"], "detail": f["detail"]} for f in flags)
+    db["flags"].insert_all({"report_id": report_id, "code": f["code"], "detail": f["detail"], "subject": flag_subject(f),
+                            "scope": "report"} for f in flags)
     db.execute("UPDATE sources SET report_id = ? WHERE report_key = ?", [report_id, key])
     db.execute("UPDATE sources SET report_id = ? WHERE main_source_id IN (SELECT id FROM sources WHERE report_key = ?)",
                [report_id, key])

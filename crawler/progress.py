@@ -37,6 +37,7 @@ def format_crawl_summary(stats: dict) -> str:
         f"{stats.get('nianbao/reports_new', 0)} new to the database, which now holds {reports})",
         f"  pages per report       {pages / found:.1f}" if found else "  pages per report       - (no report found)",
         "  flags by code          " + (", ".join(f"{k} {v}" for k, v in flags.items()) or "none"),
+        "  dataset checks         " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/dataset/").items()) or "none"),
         "  errors by kind         " + (", ".join(f"{k} {v}" for k, v in errors.items()) or "none"),
         f"  database               {stats.get('nianbao/db', '-')}",
         f"  finished               {stats.get('finish_reason', '?')}",

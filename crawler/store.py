@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import PARSER_VERSION
+from . import PARSER_VERSION, datasetstore
 from .items import Fetched, ReportItem, utc_now
 from .schema import APPLICANT_COLUMNS, ParseOutcome
 
@@ -47,7 +47,9 @@ SCHEMA = {
     }, "id", [("report_id", "reports", "id")], [["report_id"], ["report_key"], ["url", "sha256"], ["parse_status"], ["main_source_id"]]),
     "cells": ({"report_id": int, "table": str, "row": str, "column": str, "value": float, "position": int},
               ("report_id", "table", "row", "column"), [("report_id", "reports", "id")], [["table", "row", "column"]]),
-    "flags": ({"id": int, "report_id": int, "code": str, "detail": str}, "id", [("report_id", "reports", "id")],
+    # scope: 'report' (the parse's and the merge's own) or 'dataset' (crawler.dataset's checks across reports)
+    "flags": ({"id": int, "report_id": int, "code": str, "detail": str, "subject": str, "scope": str}, "id",
+              [("report_id", "reports", "id")],
               [["report_id"], ["code"]]),
     "crawl_runs": ({"id": int, "started_at": str, "finished_at": str, "arguments": str, "stats": str,
                     "reports_before": int, "reports_after": int}, "id", [], []),
@@ -76,6 +78,7 @@ FROM cells c JOIN reports r ON r.id = c.report_id
 WHERE c."table" = 'applications'
 GROUP BY r.id, c.row
 ORDER BY r.agency, r.year, min(c.position)""", replace=True)
+    datasetstore.ensure_schema(db)
 
 
 # ------------------------------------------------------------------ writing

@@ -5,10 +5,13 @@ import multiprocessing
 import threading
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
+from scrapy import signals
+from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawler import store
+from crawler import datasetstore, store
+from crawler.export import report_records
 from crawler.items import ReportItem, utc_now
 from crawler.jobs import parse_item
 from crawler.schema import ParseOutcome
@@ -94,6 +97,7 @@ class StorePipeline:
         self.started_at = utc_now()
         self.reports_before = self.db["reports"].count
         self.keys_found: set[str] = set()
+        self.report_ids: set[int] = set()
         self.crawler.stats.set_value("nianbao/db", str(self.path))
 
     def process_item(self, item: ReportItem, spider=None):
@@ -103,20 +107,31 @@ class StorePipeline:
         except Exception as exc:     # the transaction rolled back; count it and go on
             stats.inc_value("nianbao/errors/store")
             self.crawler.spider.logger.error("could not store %s: %s", item.url, exc)
-            return {"url": item.url, "stored": False}
+            raise DropItem(f"not stored: {item.url}", log_level="DEBUG") from exc
         if result.get("new_report"):
             stats.inc_value("nianbao/reports_new")
         if result["status"] == "report":
             stats.inc_value("nianbao/reports_stored")
             self.keys_found.add(result["key"])
+            self.report_ids.add(result["report_id"])
             stats.set_value("nianbao/reports_found", len(self.keys_found))
         stats.set_value("nianbao/reports_in_db", self.db["reports"].count)
-        # keep the bytes out of memory and out of any feed export
-        return {"url": item.url, "status": result["status"], "report_key": result.get("key")}
+        # A fetched page is not a report: feed exports (-O reports.jsonl) get one item per report,
+        # merged over all its versions, when the crawl closes (_emit_reports).
+        raise DropItem(f"stored {item.url} ({result['status']})", log_level="DEBUG")
 
     def close_spider(self, spider=None):
         spider = self.crawler.spider
         arguments = spider.arguments() if hasattr(spider, "arguments") else {}
-        stats = self.crawler.stats.get_stats()
-        self.run_id = store.record_run(self.db, self.started_at, arguments, stats, self.reports_before)
+        dataset = datasetstore.refresh(self.db)     # checks across reports, over the whole database
+        for code, count in dataset.items():
+            self.crawler.stats.set_value(f"nianbao/dataset/{code}", count)
+        self._emit_reports()
+        self.run_id = store.record_run(self.db, self.started_at, arguments, self.crawler.stats.get_stats(), self.reports_before)
         self.db.close()
+
+    def _emit_reports(self):
+        """Each report this crawl found, in the schema, to the feed exports (item_scraped is what they listen to)."""
+        spider = self.crawler.spider
+        for report in report_records(self.db, self.report_ids):
+            self.crawler.signals.send_catch_log(signals.item_scraped, item=report, response=None, spider=spider)
