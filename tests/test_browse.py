@@ -1,5 +1,4 @@
 """The demo crawl's database in datasette, opened by a real headless Chromium."""
-import json
 import shutil
 import subprocess
 import sys
@@ -10,10 +9,9 @@ import urllib.request
 import pytest
 
 from crawler.demo import free_port
-from tests.fixtures import ROOT
+from tests.fixtures import EXPECTED, ROOT
 
 SCREENSHOTS = ROOT / "output" / "screenshots"
-EXPECTED = json.loads((ROOT / "demo" / "expected.json").read_text(encoding="utf-8"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (make test installs it with apt-get as root)")

@@ -5,17 +5,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
-from scrapy.settings import Settings
 
-from crawler import settings
-from crawler.render import unavailable_reason
 from tests.conftest import crawl
-from tests.fixtures import ROOT
+from tests.fixtures import ROOT, expected_found, renders
 
-EXPECTED = json.loads((ROOT / "demo" / "expected.json").read_text(encoding="utf-8"))
 # the JavaScript-only portal's reports are found where the system Chromium renders its list
-RENDERS = unavailable_reason(Settings({"BROWSER_PATH": settings.BROWSER_PATH})) is None
-FOUND = [e for e in EXPECTED if RENDERS or not e.get("needs_browser")]
+RENDERS = renders()
+FOUND = expected_found()
 
 
 def host_path(url):

@@ -8,7 +8,8 @@ import pytest
 import sqlite_utils
 
 from tests.conftest import crawl
-from tests.test_crawl_integration import EXPECTED, FOUND, RENDERS
+from tests.fixtures import EXPECTED
+from tests.test_crawl_integration import FOUND, RENDERS
 
 HANWEB, GKMLPT, JS_ONLY = "www.baishui.gov.test", "www.songhu.gov.test", "www.yunxi.gov.test"
 
