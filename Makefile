@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install system-deps test lint demo browse bench clean
+.PHONY: install system-deps test lint demo browse bench accuracy clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ browse: install
 
 bench: install
 	$(PY) bench/parse_bench.py
+
+# Cells right per report with a hand-checked answer file; fails below the recorded floor.
+accuracy: install
+	$(PY) bench/accuracy.py
 
 clean:
 	rm -rf $(VENV) output/*.db*
