@@ -12,6 +12,8 @@ _CN_YEAR = re.compile(r"[二][〇○零OＯ一二三四五六七八九]{3}(?=年
 REPORT_NAME = r"(?:(?:政府|政务)?信息公开|政务公开)(?:工作)?的?(?:年度)?(?:报告|年报)"
 # agency + year + report name, or year + agency + report name
 _TITLE_AFTER = re.compile(rf"^(?P<agency>[^\n]{{0,60}}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<mid>[^\n]{{0,40}}?){REPORT_NAME}")
+# "标题: …" in the header block archives and other crawlers write above the report's text
+_ARCHIVE_LABEL = re.compile(r"^(?:标题|题名|文章标题|文件名称|名称|title)\s*[:：]\s*", re.I)
 _TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{REPORT_NAME}")
 
 # Pages about a report rather than the report: notices, 解读, 图解, news.
@@ -43,7 +45,7 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
     head = "\n".join(text.split("\n")[:40])
     lines = head.split("\n")
     for i, line in enumerate(lines):
-        line = line.strip(" |#*")
+        line = _ARCHIVE_LABEL.sub("", line.strip(" |#*"))
         if len(line) > 120 or not _TITLE_LINE.search(line) or _NOT_A_TITLE.search(line):
             continue
         m = _TITLE_AFTER.search(line)

@@ -22,19 +22,10 @@ from .identify import (
 )
 from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
 from .spam import find_spam, strip_spam
-from .tables import (
-    Cell,
-    grid_tokens,
-    parse_active,
-    parse_appeals,
-    parse_applications,
-    section_of_table,
-    split_grid,
-    split_sections,
-    template_signals,
-    text_tokens,
-)
-from .validate import validate
+from .tables import (Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table, split_grid,
+                     split_sections, template_signals, text_tokens)
+from .glued import is_glued, parse_glued, stated_figures, template_of
+from .validate import stated_received, validate
 
 __all__ = ["NotAReport", "UnreadableInput", "parse_report", "read_document"]
 
@@ -185,6 +176,11 @@ def _site_agency(site: str | None) -> str | None:
 
 def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag], str | None]:
     sections_text = split_sections(text)
+    if not grids and is_glued(sections_text.get("applications", "")):
+        template = template_of(sections_text) or expected_template(year)
+        prose = {"received": stated_received(text, year), **stated_figures(text)}
+        results, problems, flags = parse_glued(sections_text, template, prose)
+        return results, flags + _structure_flags(results, problems, template), template
     grid_parts: dict[str, list] = {}
     for grid in grids:
         kind = section_of_table(" ".join(c.text for row in grid for c in row))
@@ -219,6 +215,10 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
                 break
             problems[name] = issues
 
+    return results, _structure_flags(results, problems, template), template
+
+
+def _structure_flags(results: dict, problems: dict, template: str | None) -> list[Flag]:
     flags = []
     for name in TABLES:
         if not results[name]:
@@ -228,7 +228,7 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
         detail = "; ".join(problems[name] + missing)
         if detail:
             flags.append(flag("partial_table", detail))
-    return results, flags, template
+    return flags
 
 
 def _missing_rows(name: str, parsed: dict, template: str | None) -> list[str]:

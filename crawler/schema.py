@@ -65,6 +65,11 @@ MEASURE_LABELS = {
 }
 # Measures the template states in 万元 (stored as floats).
 MONEY_MEASURES = frozenset({"amount_wan"})
+# The largest figure a table 二 document count can plausibly be (a province's in-force normative
+# documents run to hundreds, about a thousand at most): a split of glued digits that needs more
+# is not taken (crawler/infer.py). Counts of decisions and money have no such bound.
+ACTIVE_PLAUSIBLE_MAX = {"issued": 2000, "repealed": 2000, "in_force": 2000, "made": 2000, "published": 2000,
+                        "total_public": 5000}
 MEASURES_2019_ONLY = frozenset({"made", "published", "total_public", "previous", "change", "items"})
 MEASURES_2021_ONLY = frozenset({"issued", "repealed", "in_force"})
 

@@ -12,23 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .schema import (
-    ACTIVE_ITEMS,
-    ACTIVE_LABELS,
-    APPEAL_CELLS,
-    APPEAL_KINDS,
-    APPEAL_OUTCOMES,
-    APPLICANT_COLUMNS,
-    APPLICATION_ROWS,
-    MEASURES_2019_ONLY,
-    MEASURES_2021_ONLY,
-    MONEY_MEASURES,
-    OTHER_SUBROWS,
-    OUTCOME_ROWS,
-    ROW_NUMBERS,
-)
+from .labels import closest_label
+from .schema import (ACTIVE_ITEMS, ACTIVE_LABELS, APPEAL_CELLS, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,
+                     APPLICATION_ROW_LABELS, APPLICATION_ROWS, MEASURES_2019_ONLY, MEASURES_2021_ONLY, MONEY_MEASURES, OTHER_SUBROWS,
+                     OUTCOME_ROWS, ROW_NUMBERS)
 
-_ITEM_PATTERNS = [
+ITEM_PATTERNS = [
     ("other_services", r"其他对外管理服务事项|对外管理服务事项"),
     ("normative_documents", r"规范性文件"),
     ("rules", r"^规章$|^规章[\s(（]"),
@@ -62,7 +51,7 @@ _GROUP_PATTERNS = [
 # A group label printed in the same cell or line as its first row.
 _GROUP_IN_ROW = [("denied", r"^[(（]?[三3]?[)）、.]?不予公开"), ("unavailable", r"^[(（]?[四4]?[)）、.]?无法提供"),
                  ("rejected", r"^[(（]?[五5]?[)）、.]?不予处理"), ("other", r"^[(（]?[六6]?[)）、.]?其他处理")]
-_ROW_PATTERNS = [
+ROW_PATTERNS = [
     ("new_received", r"本年新收"),
     ("carried_over", r"上年结转"),
     ("carried_forward", r"结转下年度|转下年度"),
@@ -267,8 +256,22 @@ _HEADING_PREFIX = r"^[\s|#*]*([一二三四五六七八九十]+|\d+)?\s*[、.．
 _NUMBERED_HEADING = r"^[\s|#*]*[一二三四五六七]\s*[、.．]\s*"
 
 
+# A line this long is a whole body run together (an archive's text dump): its headings get lines of their own.
+_RUN_ON_LINE = 1500
+
+
+def _break_run_on_lines(text: str) -> str:
+    headings = "|".join(_SECTION_HEADINGS.values())
+    numbered = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{headings})[^\n]{{0,12}}?(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
+    lines = []
+    for line in text.split("\n"):
+        lines.append(numbered.sub(lambda m: f"\n{m.group(1)}\n", line) if len(line) > _RUN_ON_LINE else line)
+    return "\n".join(lines)
+
+
 def split_sections(text: str) -> dict[str, str]:
     """The text of tables 二, 三, 四 (keys active, applications, appeals), found by headings or anchors."""
+    text = _break_run_on_lines(text)
     starts: dict[str, int] = {}
     for name, pattern in _SECTION_HEADINGS.items():
         # "二、主动公开…" first: "1.主动公开政府信息情况" may be a sub-heading of 总体情况
@@ -361,7 +364,7 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
         if value is TEXT:
             if len(token.text) > _MAX_LABEL:
                 continue
-            item = _match(_ITEM_PATTERNS, token.text)
+            item = _match(ITEM_PATTERNS, token.text)
             measure = _match(_MEASURE_PATTERNS, token.text)
             if item:
                 finish()
@@ -418,8 +421,11 @@ def _pick_slots(slots: list, n: int) -> list | None:
 
 # ---------------------------------------------------------------- table 三
 
-def _application_label(text: str, group: str | None, seen_outcome: bool) -> tuple[str, str | None] | None:
-    """('row', key) or ('group', name) for a label cell of table 三; None for anything else."""
+def _application_label(text: str, group: str | None, seen_outcome: bool,
+                       after: str | None = None) -> tuple[str, str | None] | None:
+    """('row', key) or ('group', name) for a label cell of table 三; None for anything else.
+    A label the patterns miss (a typo, other wording) is matched by similarity against the
+    template rows that can come after `after`, the last row read."""
     flat = re.sub(r"\s+", "", text)
     if len(flat) > _MAX_LABEL:
         return None
@@ -427,12 +433,18 @@ def _application_label(text: str, group: str | None, seen_outcome: bool) -> tupl
         return ("row", "other_misc")
     if seen_outcome and re.fullmatch(r"(总计|合计)", flat):
         return ("row", "total_handled")
-    row = _match(_ROW_PATTERNS, flat)
+    row = _match(ROW_PATTERNS, flat)
     if row:
         return ("row", row)
     group_name = _match(_GROUP_PATTERNS, flat)
     if group_name:
         return ("group", group_name)
+    if re.search(r"[\u4e00-\u9fff]{4}", flat):
+        start = APPLICATION_ROWS.index(after) + 1 if after else 0
+        later = {key: APPLICATION_ROW_LABELS[key] for key in APPLICATION_ROWS[start:] if key != "other"}
+        row = closest_label(flat, later)
+        if row:
+            return ("row", row)
     return None
 
 
@@ -455,7 +467,8 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
     for token in tokens:
         value = token.value
         if value is TEXT:
-            label = _application_label(token.text, group, seen_outcome=any(r in rows for r in OUTCOME_ROWS))
+            label = _application_label(token.text, group, seen_outcome=any(r in rows for r in OUTCOME_ROWS),
+                                       after=current or next(reversed(rows), None))
             if label is None:
                 continue
             _drop_item_number(slots, label, token.text)

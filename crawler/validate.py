@@ -81,6 +81,11 @@ def _first_figure(pattern: re.Pattern, prose: str, year: int | None) -> int | No
     return None
 
 
+def stated_received(prose: str, year: int | None) -> int | None:
+    """The number of applications the prose says were received in the report year."""
+    return _first_figure(_RECEIVED, prose, year)
+
+
 def _narrative_checks(report: dict, prose: str) -> list[Flag]:
     flags = []
     year = report["year"]

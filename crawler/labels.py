@@ -1,0 +1,42 @@
+"""Which template label a printed label stands for, when it is not printed as the template prints it.
+
+Reports mistype labels ("其他法律行政止公开"), abbreviate them, add or drop words and number them
+differently ((三) vs 3．). The tables' own patterns catch the usual forms; this is the fallback: the
+closest label of the template by similarity of the bare wording, among the rows that can still
+come at that place in the template's order, and only when it is clearly closer than any other.
+"""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+# Item numbering and side-label debris in front of a label: "（三）", "3．", "三 2.", "(六)1、".
+_NUMBERING = re.compile(r"^(?:[\s(（]*(?:[一二三四五六七八九十]+|\d{1,2})[)）、.．\s]*)+")
+_NOISE = re.compile(r"[\s“”\"'‘’「」()（）,，、.．:：;；]")
+
+MIN_RATIO = 0.75      # below this a printed label is not taken for any template label
+MIN_MARGIN = 0.1      # the best label must beat the second best by this much
+
+
+def bare(label: str) -> str:
+    """The wording of a label without its numbering, spaces, quotes and punctuation."""
+    return _NOISE.sub("", _NUMBERING.sub("", label))
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, bare(a), bare(b), autojunk=False).ratio()
+
+
+def closest_label(text: str, labels: dict[str, str]) -> str | None:
+    """The key of the label in `labels` that `text` is a variant of, or None when none is close
+    enough or two are about as close."""
+    wording = bare(text)
+    if len(wording) < 2:
+        return None
+    ranked = sorted(((SequenceMatcher(None, wording, bare(label), autojunk=False).ratio(), key)
+                     for key, label in labels.items()), reverse=True)
+    if not ranked or ranked[0][0] < MIN_RATIO:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < MIN_MARGIN:
+        return None
+    return ranked[0][1]
