@@ -3,4 +3,4 @@
 __version__ = "0.1.0"
 # Bumped whenever parsing changes what a stored report would contain,
 # so `python -m crawler reparse` can tell stale rows from fresh ones.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"

@@ -46,6 +46,9 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
     lines = head.split("\n")
     for i, line in enumerate(lines):
         line = _ARCHIVE_LABEL.sub("", line.strip(" |#*"))
+        below = lines[i + 1].strip(" |#*") if i + 1 < len(lines) else ""
+        if not _TITLE_LINE.search(line) and len(below) <= 12 and _TITLE_LINE.search(line + below):
+            line += below       # a title broken over two lines: "2024 年上海市科委政府信息公开工作" / "年度报告"
         if len(line) > 120 or not _TITLE_LINE.search(line) or _NOT_A_TITLE.search(line):
             continue
         m = _TITLE_AFTER.search(line)

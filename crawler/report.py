@@ -24,6 +24,7 @@ from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_applicat
 from .spam import find_spam, strip_spam
 from .tables import (Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table, split_grid,
                      split_sections, template_signals, text_tokens)
+from .align import align_applications, has_detached_rows
 from .glued import is_glued, parse_glued, stated_figures, template_of
 from .validate import stated_received, validate
 
@@ -203,6 +204,9 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
     results, problems = {}, {}
     for name in TABLES:
         results[name], problems[name] = {}, []
+        if name == "applications" and name not in grid_cells and has_detached_rows(sections_text.get(name, "")):
+            results[name], problems[name], _ = align_applications(sections_text[name], template)
+            continue
         for tokens in token_sources(name):
             if name == "active":
                 parsed, issues = parse_active(tokens, template) if template else ({}, ["active: template unknown"])

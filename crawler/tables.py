@@ -421,7 +421,7 @@ def _pick_slots(slots: list, n: int) -> list | None:
 
 # ---------------------------------------------------------------- table 三
 
-def _application_label(text: str, group: str | None, seen_outcome: bool,
+def application_label(text: str, group: str | None, seen_outcome: bool,
                        after: str | None = None) -> tuple[str, str | None] | None:
     """('row', key) or ('group', name) for a label cell of table 三; None for anything else.
     A label the patterns miss (a typo, other wording) is matched by similarity against the
@@ -467,7 +467,7 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
     for token in tokens:
         value = token.value
         if value is TEXT:
-            label = _application_label(token.text, group, seen_outcome=any(r in rows for r in OUTCOME_ROWS),
+            label = application_label(token.text, group, seen_outcome=any(r in rows for r in OUTCOME_ROWS),
                                        after=current or next(reversed(rows), None))
             if label is None:
                 continue
