@@ -31,7 +31,7 @@ def closest_label(text: str, labels: dict[str, str]) -> str | None:
     """The key of the label in `labels` that `text` is a variant of, or None when none is close
     enough or two are about as close."""
     wording = bare(text)
-    if len(wording) < 2:
+    if len(wording) < 4:      # "其他", "总计": too short to tell by likeness; the tables' rules place them
         return None
     ranked = sorted(((SequenceMatcher(None, wording, bare(label), autojunk=False).ratio(), key)
                      for key, label in labels.items()), reverse=True)

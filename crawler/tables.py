@@ -256,16 +256,15 @@ _HEADING_PREFIX = r"^[\s|#*]*([一二三四五六七八九十]+|\d+)?\s*[、.．
 _NUMBERED_HEADING = r"^[\s|#*]*[一二三四五六七]\s*[、.．]\s*"
 
 
-# A line this long is a whole body run together (an archive's text dump): its headings get lines of their own.
-_RUN_ON_LINE = 1500
-
-
 def _break_run_on_lines(text: str) -> str:
+    """A body run together on one line (an archive's text dump): its numbered section headings
+    get lines of their own, when the line holds two or more of them."""
     headings = "|".join(_SECTION_HEADINGS.values())
-    numbered = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{headings})[^\n]{{0,12}}?(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
+    numbered = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{headings})[^\n]{{0,12}}?"
+                          rf"(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
     lines = []
     for line in text.split("\n"):
-        lines.append(numbered.sub(lambda m: f"\n{m.group(1)}\n", line) if len(line) > _RUN_ON_LINE else line)
+        lines.append(numbered.sub(lambda m: f"\n{m.group(1)}\n", line) if len(numbered.findall(line)) >= 2 else line)
     return "\n".join(lines)
 
 
