@@ -138,6 +138,26 @@ def parse_date(text: str | None) -> str | None:
     return _iso_date(*m.groups()) if m else None
 
 
+# A date alone on its line, bare or in brackets: "（2026年1月23日）" under the title, "2024年1月17日" in the signature.
+_DATE_LINE = re.compile(rf"^\s*[(（]?\s*{_DATE}\s*日?\s*[)）]?\s*$")
+
+
+def document_date(text: str, year: int | None) -> str | None:
+    """The date the report itself prints when the page gives none: a bracketed date line under
+    the title, else the signature's date (落款) at the end. Only a date after the year reported
+    on counts, so a statistics period or a crawl time elsewhere on the page is never taken."""
+    if not year:
+        return None
+    lines = [line for line in text.split("\n") if line.strip()]
+    for candidates in (lines[:8], reversed(lines[-8:])):
+        for line in candidates:
+            m = _DATE_LINE.match(line)
+            found = _iso_date(*m.groups()) if m else None
+            if found and f"{year + 1}-01-01" <= found <= f"{year + 3}-12-31":
+                return found
+    return None
+
+
 def expected_template(year: int | None) -> str | None:
     if year is None or year < 2019:
         return None

@@ -12,6 +12,7 @@ from .extract import Extracted, extract_html
 from .identify import (
     agency_in_body,
     canonical_agency,
+    document_date,
     expected_template,
     find_title,
     is_plausible_agency,
@@ -26,6 +27,7 @@ from .tables import (Cell, grid_tokens, parse_active, parse_applications, parse_
                      split_sections, template_signals, text_tokens)
 from .align import align_applications, has_detached_rows
 from .glued import is_glued, parse_glued, stated_figures, template_of
+from .units import convert_to_wan
 from .validate import stated_received, validate
 
 __all__ = ["NotAReport", "UnreadableInput", "parse_report", "read_document"]
@@ -131,7 +133,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
         "agency_raw": agency_raw,
         "year": year,
         "template": template,
-        "published": meta.get("published"),
+        "published": meta.get("published") or document_date(clean_body, year),
         **tables,
         "flags": [],
         # additive fields (see README): where the identity came from
@@ -181,6 +183,7 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
         template = template_of(sections_text) or expected_template(year)
         prose = {"received": stated_received(text, year), **stated_figures(text)}
         results, problems, flags = parse_glued(sections_text, template, prose)
+        flags += convert_to_wan(results["active"], sections_text.get("active", ""))
         return results, flags + _structure_flags(results, problems, template), template
     grid_parts: dict[str, list] = {}
     for grid in grids:
@@ -219,7 +222,8 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
                 break
             problems[name] = issues
 
-    return results, _structure_flags(results, problems, template), template
+    unit_flags = convert_to_wan(results["active"], sections_text.get("active", ""))
+    return results, unit_flags + _structure_flags(results, problems, template), template
 
 
 def _structure_flags(results: dict, problems: dict, template: str | None) -> list[Flag]:
