@@ -18,6 +18,7 @@ _META_NAMES = {
     "site": ("sitename", "og:site_name", "site_name"),
     "column": ("columnname",),
 }
+_DATE_TAGS = ("publishtime", "pubtime", "publishdate")
 _BLOCKS = frozenset(("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "table", "ul", "section", "article"))
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "select", "button")
 
@@ -75,6 +76,11 @@ def meta_tags(tree) -> dict:
         name = (m.get("name") or m.get("property") or "").strip().lower()
         if name and m.get("content"):
             tags.setdefault(name, m.get("content").strip())
+    # CMSs that print the date in a tag of their own: <publishtime>2023-01-16 10:20</publishtime>
+    for tag in _DATE_TAGS:
+        for element in tree.iter(tag):
+            if (element.text or "").strip():
+                tags.setdefault("pubdate", element.text.strip())
     for key, names in _META_NAMES.items():
         for name in names:
             if tags.get(name):

@@ -158,6 +158,15 @@ def document_date(text: str, year: int | None) -> str | None:
     return None
 
 
+def signature_agency(text: str) -> str | None:
+    """The body that signs the report (落款): a plausible agency on the line above its closing date."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][-8:]
+    for above, line in zip(lines, lines[1:]):
+        if _DATE_LINE.match(line) and is_plausible_agency(above):
+            return above
+    return None
+
+
 def expected_template(year: int | None) -> str | None:
     if year is None or year < 2019:
         return None

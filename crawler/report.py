@@ -19,6 +19,7 @@ from .identify import (
     normalise_years,
     page_metadata,
     parse_date,
+    signature_agency,
     year_in_body,
 )
 from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
@@ -118,6 +119,8 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     for key in ("published", "publisher"):
         if ex.meta.get(key) and key not in meta:
             meta[key] = parse_date(ex.meta[key]) if key == "published" else clean(ex.meta[key])
+    if meta.get("publisher"):       # a hacked page's 来源 may be the spam itself
+        meta["publisher"] = strip_spam(meta["publisher"]).strip(" -_|") or None
     agency, agency_flag = _resolve_agency(agency_raw, meta, ex.meta, agency_hint, clean_body)
     if agency_flag:
         flags.append(agency_flag)
@@ -137,7 +140,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
         **tables,
         "flags": [],
         # additive fields (see README): where the identity came from
-        "title": strip_spam(title) if title else None,
+        "title": strip_spam(title).strip(" -_|") if title else None,
         "publisher": meta.get("publisher"),
         "index_no": meta.get("index_no"),
         "agency_key": canonical_agency(agency),
@@ -153,10 +156,13 @@ def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | No
     """The title's agency when it is plausible; else, in order, 发布机构, the report's first
     sentence, the site name and the portal list. The last two name the site, not the document,
     so using them (or replacing a printed name) is flagged agency_suspect."""
-    cleaned = strip_spam(raw).strip() if raw else None
+    cleaned = strip_spam(raw).strip(" -_|:：") if raw else None
     if is_plausible_agency(cleaned):
         return cleaned, None
+    if raw and not cleaned:
+        raw = None      # spam printed in place of the agency: what the spam did not touch names it
     candidates = ((meta.get("publisher"), "发布机构", True), (agency_in_body(body), "report's first sentence", True),
+                  (signature_agency(body), "signature", True),
                   (_site_agency(html_meta.get("site")), "site name", False), (hint, "portal list", False))
     for candidate, where, specific in candidates:
         candidate = strip_spam(candidate).strip() if candidate else None

@@ -18,6 +18,13 @@ _AD = r"(?:(?:平台|app|APP|App)?(?:网址|官网|官方网站|下载|注册|�
 _BRAND_AD = r"(?:平台网址|平台|官网|官方网站|网址|网站|app|APP|App|下载|注册|登录|登陆|入口|开户|手机版|首页|娱乐城|娱乐场|娱乐|投注)"
 
 
+# Lottery spam ("香港六合彩资料大全", "新澳门精准资料大全免费", "管家婆一码一肖") written in place of an
+# agency's name: a lottery's name with what only a tipster site sells. No report says these.
+_LOTTERIES = r"(?:新?澳门|香港|澳彩|港彩|六合彩|管家婆|白小姐|马会|天天彩)"
+_TIPS = r"(?:资料大全|免费资料|精准资料|正版资料|开奖结果|开奖记录|开奖直播|开奖号码|特马|一肖一码|一码一肖|挂牌|内部资料|彩图|传真)"
+_LOTTERY = rf"(?:{_LOTTERIES}\w{{0,8}}?{_TIPS}(?:{_TIPS}|免费|大全|最新|最准|精准)*|(?:免费|最新)?资料大全|一肖一码|一码一肖)"
+
+
 def _alternation(terms: list[str]) -> str:
     return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
 
@@ -25,7 +32,8 @@ def _alternation(terms: list[str]) -> str:
 # One injected phrase: "立博平台,立博官网:" — terms with their ad words, repeated and joined by commas.
 _PHRASE = re.compile(
     rf"(?:(?:{_alternation(_BRANDS)})\w{{0,4}}?{_BRAND_AD}*[,，、\s]*)+(?:[:：])?"
-    rf"|(?:(?:{_alternation(_WORDS)})\w{{0,5}}?{_AD}+[,，、\s]*)+(?:[:：])?",
+    rf"|(?:(?:{_alternation(_WORDS)})\w{{0,5}}?{_AD}+[,，、\s]*)+(?:[:：])?"
+    rf"|(?:{_LOTTERY}(?:[,，、\s_|]|-(?!\d))*)+",
     re.I,
 )
 

@@ -7,11 +7,13 @@ from .identify import expected_template
 from .schema import APPEAL_PARTS, APPLICANT_COLUMNS, APPLICANT_PARTS, BALANCE_ROWS, OUTCOME_ROWS, Flag, flag
 
 _RECEIVED = re.compile(
-    r"(?:收到|收办|受理|接收|接到|新收)了?(?:各类|公民|群众|社会公众|市民)?的?"
-    r"(?:政府信息公开|信息公开|依申请公开|公开)?的?申请(?:共|共计|总计|合计)?(\d+)\s*(?:件|条|份|个|宗|次|人次)"
+    r"(?:收到|收办|受理|接收|接到|新收)了?"
+    # "接收通过邮寄、网络提交的各类政府信息公开申请共计81件": a few words on how they came in
+    r"[^\d。;；,，]{0,16}?(?:政府信息公开|信息公开|依申请公开|公开)?的?申请\s*(?:共|共计|总计|合计)?\s*(\d+)\s*"
+    r"(?:件|条|份|个|宗|次|人次)"
 )
-_REVIEWS = re.compile(r"行政复议(?:案件|申请|决定书)?(?:共|共计)?(\d+)\s*(?:起|件|宗|次|个)")
-_SUITS = re.compile(r"行政诉讼(?:案件)?(?:共|共计)?(\d+)\s*(?:起|件|宗|次|个|(?=[,，。;；]))")
+_REVIEWS = re.compile(r"行政复议(?:案件|申请|决定书)?\s*(?:共|共计)?\s*(\d+)\s*(?:起|件|宗|次|个)")
+_SUITS = re.compile(r"行政诉讼(?:案件)?\s*(?:共|共计)?\s*(\d+)\s*(?:起|件|宗|次|个|(?=[,，。;；]))")
 _OTHER_TIME = re.compile(r"上年|上一年|去年|同比|较|比|增长|下降|减少|增加|其中|累计")
 
 
