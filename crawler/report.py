@@ -159,8 +159,6 @@ def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | No
     cleaned = strip_spam(raw).strip(" -_|:：") if raw else None
     if is_plausible_agency(cleaned):
         return cleaned, None
-    if raw and not cleaned:
-        raw = None      # spam printed in place of the agency: what the spam did not touch names it
     candidates = ((meta.get("publisher"), "发布机构", True), (agency_in_body(body), "report's first sentence", True),
                   (signature_agency(body), "signature", True),
                   (_site_agency(html_meta.get("site")), "site name", False), (hint, "portal list", False))
