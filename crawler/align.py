@@ -13,8 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .schema import (APPLICANT_COLUMNS, APPLICATION_ROWS, BALANCE_ROWS, OTHER_SUBROWS, OUTCOME_ROWS,
-                     expected_application_rows, rows_in_group)
+from .schema import (
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
+    BALANCE_ROWS,
+    OTHER_SUBROWS,
+    OUTCOME_ROWS,
+    expected_application_rows,
+    rows_in_group,
+)
 from .tables import TEXT, application_label, parse_value
 
 _N = len(APPLICANT_COLUMNS)

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import re
 
-from .infer import Inferred, infer_active_row, infer_applications, infer_appeals
-from .schema import (ACTIVE_ITEMS, ACTIVE_ITEMS_BY_TEMPLATE, APPLICATION_ROWS, OTHER_SUBROWS, ROW_NUMBERS, Flag,
-                     expected_application_rows, flag)
+from .infer import Inferred, infer_active_row, infer_appeals, infer_applications
+from .schema import (
+    ACTIVE_ITEMS,
+    ACTIVE_ITEMS_BY_TEMPLATE,
+    APPLICATION_ROWS,
+    OTHER_SUBROWS,
+    ROW_NUMBERS,
+    Flag,
+    expected_application_rows,
+    flag,
+)
 from .tables import ROW_PATTERNS
 
 # A label run straight into seven or more digits: a table row that lost its cell boundaries.
@@ -38,7 +46,7 @@ def template_of(sections: dict[str, str]) -> str | None:
     return None
 
 
-def label_runs(section: str, labels: list[tuple[str, str]], numbers: dict[str, int] = {}) -> dict[str, str]:
+def label_runs(section: str, labels: list[tuple[str, str]], numbers: dict[str, int]) -> dict[str, str]:
     """{key: run of digits} for the labels found in order; the run after a label ends where the
     next label starts, less the next item's own number glued onto it ("…00000002.其他法律…")."""
     runs: dict[str, str] = {}
@@ -58,7 +66,7 @@ def label_runs(section: str, labels: list[tuple[str, str]], numbers: dict[str, i
             continue
         digits = run.group(0)
         nxt = found[i + 1][0] if i + 1 < len(found) else None
-        number = str(ROW_NUMBERS.get(nxt, "")) if nxt else ""
+        number = str(numbers.get(nxt, "")) if nxt else ""
         if number and digits.endswith(number) and section[run.end():run.end() + 1] in (".", "．", "、"):
             digits = digits[:-len(number)]
         runs[key] = digits
@@ -92,7 +100,7 @@ def parse_glued(sections: dict[str, str], template: str | None, prose: dict) -> 
     if template:
         items = ACTIVE_ITEMS_BY_TEMPLATE[template]
         active_runs = label_runs(sections.get("active", ""), [(i.key, re.escape(i.label.removeprefix("行政")))
-                                                              for i in items])
+                                                              for i in items], {})
         stated = {"normative_documents": {"issued": prose["normative_issued"]}} if prose.get("normative_issued") else {}
         rows_inferred = Inferred({})
         for key, run in active_runs.items():

@@ -14,8 +14,16 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
-from .schema import (ACTIVE_PLAUSIBLE_MAX, APPEAL_OUTCOMES, APPEAL_PARTS, APPLICANT_COLUMNS, APPLICANT_PARTS,
-                     BALANCE_ROWS, MONEY_MEASURES, OTHER_SUBROWS, OUTCOME_ROWS)
+from .schema import (
+    ACTIVE_PLAUSIBLE_MAX,
+    APPEAL_OUTCOMES,
+    APPEAL_PARTS,
+    APPLICANT_COLUMNS,
+    BALANCE_ROWS,
+    MONEY_MEASURES,
+    OTHER_SUBROWS,
+    OUTCOME_ROWS,
+)
 
 _INT = re.compile(r"0|[1-9]\d*")
 _SIGNED = re.compile(r"-?(?:0|[1-9]\d*)")

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 
 from . import PARSER_VERSION
+from .align import align_applications, has_detached_rows
 from .attachments import read_doc, read_docx, read_pdf, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .exc import AttachmentError, NotAReport, UnreadableInput
 from .extract import Extracted, extract_html
+from .glued import is_glued, parse_glued, stated_figures, template_of
 from .identify import (
     agency_in_body,
     canonical_agency,
@@ -24,10 +26,18 @@ from .identify import (
 )
 from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
 from .spam import find_spam, strip_spam
-from .tables import (Cell, grid_tokens, parse_active, parse_applications, parse_appeals, section_of_table, split_grid,
-                     split_sections, template_signals, text_tokens)
-from .align import align_applications, has_detached_rows
-from .glued import is_glued, parse_glued, stated_figures, template_of
+from .tables import (
+    Cell,
+    grid_tokens,
+    parse_active,
+    parse_appeals,
+    parse_applications,
+    section_of_table,
+    split_grid,
+    split_sections,
+    template_signals,
+    text_tokens,
+)
 from .units import convert_to_wan
 from .validate import stated_received, validate
 

@@ -13,9 +13,22 @@ from dataclasses import dataclass
 from functools import cache
 
 from .labels import closest_label
-from .schema import (ACTIVE_ITEMS, ACTIVE_LABELS, APPEAL_CELLS, APPEAL_KINDS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,
-                     APPLICATION_ROW_LABELS, APPLICATION_ROWS, MEASURES_2019_ONLY, MEASURES_2021_ONLY, MONEY_MEASURES, OTHER_SUBROWS,
-                     OUTCOME_ROWS, ROW_NUMBERS)
+from .schema import (
+    ACTIVE_ITEMS,
+    ACTIVE_LABELS,
+    APPEAL_CELLS,
+    APPEAL_KINDS,
+    APPEAL_OUTCOMES,
+    APPLICANT_COLUMNS,
+    APPLICATION_ROW_LABELS,
+    APPLICATION_ROWS,
+    MEASURES_2019_ONLY,
+    MEASURES_2021_ONLY,
+    MONEY_MEASURES,
+    OTHER_SUBROWS,
+    OUTCOME_ROWS,
+    ROW_NUMBERS,
+)
 
 ITEM_PATTERNS = [
     ("other_services", r"其他对外管理服务事项|对外管理服务事项"),

@@ -1,6 +1,6 @@
 """Glued digits split by the template's arithmetic: a cell is given only when every split agrees."""
-from crawler.infer import infer_active_row, infer_appeals, infer_applications, splits
 from crawler.glued import label_runs, parse_glued
+from crawler.infer import infer_active_row, infer_appeals, infer_applications, splits
 from crawler.schema import APPLICATION_ROWS, ROW_NUMBERS
 
 
