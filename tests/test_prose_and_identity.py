@@ -9,7 +9,7 @@ from crawler.validate import validate
 def report_with(received=17, reviews=1, suits=(1, 0), year=2023):
     rows = {"new_received": {"total": received}, "carried_over": {"total": 2}}
     appeals = {"review": {"total": reviews}, "suit_direct": {"total": suits[0]}, "suit_after_review": {"total": suits[1]}}
-    return {"year": year, "applications": rows, "appeals": appeals}
+    return {"year": year, "template": "2021", "published": None, "applications": rows, "appeals": appeals}
 
 
 def narrative(report, prose):
