@@ -13,15 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .schema import (
-    APPLICANT_COLUMNS,
-    APPLICATION_ROWS,
-    BALANCE_ROWS,
-    OTHER_SUBROWS,
-    OUTCOME_ROWS,
-    expected_application_rows,
-    rows_in_group,
-)
+from .schema import APPLICANT_COLUMNS, APPLICATION_ROWS, BALANCE_ROWS, OTHER_SUBROWS, OUTCOME_ROWS, rows_in_group
 from .tables import TEXT, application_label, parse_value
 
 _N = len(APPLICANT_COLUMNS)
@@ -70,6 +62,8 @@ def _lines(section: str) -> list[_Line]:
             label = application_label(cell, group, seen_outcome=after is not None, after=after)
             if label and label[0] == "row":
                 label_at = (i, label[1])
+            elif label == ("group", "other"):     # 2019's single 其他处理 row, also met inside 2021 tables
+                label_at = (i, "other")
         if label_at is not None:
             values = _row_values(cells[label_at[0] + 1:])
             if values is not None:
@@ -90,9 +84,11 @@ def has_detached_rows(section: str) -> bool:
 
 def align_applications(section: str, template: str | None) -> tuple[dict, list[str], int]:
     """(rows, problems, number of rows placed by alignment) for table 三."""
-    expected = [r for r in expected_application_rows(template) if not (template == "2021" and r == "other")]
     lines = _lines(section)
     anchors = [line.key for line in lines if line.key]
+    # a table printing (六)其他处理 as one row has no sub-rows, whatever its template
+    single_other = "other" in anchors or template != "2021"
+    expected = [r for r in APPLICATION_ROWS if r not in (OTHER_SUBROWS if single_other else ("other",))]
     if any(expected.index(a) >= expected.index(b) for a, b in zip(anchors, anchors[1:]) if a in expected and b in expected):
         return {}, ["applications: labelled rows out of the template's order"], 0
     rows: dict[str, dict] = {}
@@ -115,20 +111,20 @@ def align_applications(section: str, template: str | None) -> tuple[dict, list[s
         if line.key:
             rows.setdefault(line.key, dict(zip(APPLICANT_COLUMNS, line.values)))
             previous = max(previous, position)
-    if aligned and not _sums_hold({**rows, **aligned}, template):
+    if aligned and not _sums_hold({**rows, **aligned}, single_other):
         problems.append(f"applications: rows aligned by order ({', '.join(aligned)}) disagree with the table's sums; left null")
         aligned = {}
     rows.update(aligned)
     subrows = [rows[r] for r in OTHER_SUBROWS if r in rows]
-    if len(subrows) == len(OTHER_SUBROWS):
+    if len(subrows) == len(OTHER_SUBROWS) and "other" not in rows:
         rows["other"] = {c: None if any(s[c] is None for s in subrows) else sum(s[c] for s in subrows)
                          for c in APPLICANT_COLUMNS}
     return {k: rows[k] for k in APPLICATION_ROWS if k in rows}, problems, len(aligned)
 
 
-def _sums_hold(rows: dict, template: str | None) -> bool:
+def _sums_hold(rows: dict, single_other: bool) -> bool:
     """Outcome rows add up to 总计 and new + carried = handled + forward, where all are known."""
-    outcome = [r for r in OUTCOME_ROWS if r != "other"] + (list(OTHER_SUBROWS) if template == "2021" else ["other"])
+    outcome = [r for r in OUTCOME_ROWS if r != "other"] + (["other"] if single_other else list(OTHER_SUBROWS))
     for col in APPLICANT_COLUMNS:
         parts = [rows.get(r, {}).get(col) for r in outcome]
         handled = rows.get("total_handled", {}).get(col)
