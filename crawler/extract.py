@@ -39,7 +39,17 @@ _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encodin
                                remove_comments=True, remove_pis=True)
 
 
+def close_comments(html: str) -> str:
+    """An unclosed `<!--` (a CMS template's debris) would hide everything after it: it is dropped."""
+    start = html.rfind("<!--")
+    while start != -1 and html.find("-->", start + 4) == -1:
+        html = html[:start] + html[start + 4:]
+        start = html.rfind("<!--", 0, start)
+    return html
+
+
 def parse_html(html: str):
+    html = close_comments(html)
     try:
         return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (etree.ParserError, ValueError):
