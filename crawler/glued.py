@@ -26,7 +26,8 @@ from .tables import ROW_PATTERNS
 _GLUED_ROW = re.compile(r"[\u4e00-\u9fff)）”]\d{7,}")
 # Labels of rows the row patterns of crawler/tables.py leave to context.
 _GLUED_ROW_PATTERNS = {**dict(ROW_PATTERNS), "other": r"其他处理", "other_misc": r"其他", "total_handled": r"总计|合计"}
-_RUN = re.compile(r"-?\d+(?:\.\d+)?")
+# a row's figures: digits, a decimal point or a minus sign between them (2019's 本年增/减 "312-415873")
+_RUN = re.compile(r"-?\d(?:\d|\.(?=\d)|-(?=\d))*")
 _NOT_A_DIGIT = re.compile(r"[^\d\-]*")
 # 2021 documents issued, as the prose states it ("本年度制发的规范性文件77件").
 _STATED_ISSUED = re.compile(r"制发(?:了|的)?(?:行政)?规范性文件(?:共)?(\d+)\s*件")

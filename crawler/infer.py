@@ -63,43 +63,38 @@ def _number(text: str):
 
 def _row_candidates(run: str, n: int, total_last: bool) -> list[tuple]:
     """The splits of one table 三/四 run into n cells (the last one the total when `total_last`)."""
-    if len(run) == n:           # one digit per cell: no choice was made
+    if len(run) == n and run.isdigit():     # one digit per cell: no choice was made
         return [tuple(int(c) for c in run)]
     found = splits(run, [_INT] * n)
     return [s for s in found if not total_last or sum(s[:-1]) == s[-1]]
 
 
-def _solve(candidates: dict[str, list[tuple]], consistent) -> tuple[dict[str, tuple | None], dict[str, list[bool]]]:
-    """Every combination of the rows' candidate splits that `consistent` accepts; per row the
-    split when all accepted combinations agree, else per cell whether all agree."""
+def _solve(candidates: dict[str, list[tuple]], consistent) -> dict[str, tuple]:
+    """Every combination of the rows' candidate splits that `consistent` accepts; per row, the
+    cells on which all accepted combinations agree (None where they differ, or where none fits)."""
     fixed = {k: c[0] for k, c in candidates.items() if len(c) == 1}
     open_rows = [k for k, c in candidates.items() if len(c) > 1]
-    sizes = 1
+    combinations = 1
     for k in open_rows:
-        sizes *= len(candidates[k])
+        combinations *= len(candidates[k])
     accepted = []
-    if sizes <= _MAX_COMBINATIONS:
+    if combinations <= _MAX_COMBINATIONS:
         for combo in product(*(candidates[k] for k in open_rows)):
             chosen = {**fixed, **dict(zip(open_rows, combo))}
             if consistent(chosen):
                 accepted.append(chosen)
-    result: dict[str, tuple | None] = dict(fixed)
-    agreed: dict[str, list[bool]] = {}
+    result = dict(fixed)
     for k in open_rows:
         options = {a[k] for a in accepted}
-        if len(options) == 1:
-            result[k] = options.pop()
-        else:
-            cells = list(zip(*options)) if options else []
-            agreed[k] = [len(set(c)) == 1 for c in cells] if cells else [False] * len(candidates[k][0])
-            result[k] = tuple(c[0] if same else None for c, same in zip(cells, agreed[k])) if cells else None
-    return result, agreed
+        cells = list(zip(*options)) if options else [()] * len(candidates[k][0])
+        result[k] = tuple(c[0] if len(set(c)) == 1 else None for c in cells)
+    return result
 
 
 def infer_applications(runs: dict[str, str], received: int | None = None) -> Inferred:
     """Table 三 from each row's glued run (keys: the schema's rows, 2021 sub-rows included)."""
     n = len(APPLICANT_COLUMNS)
-    candidates = {k: _row_candidates(run, n, total_last=True) for k, run in runs.items()}
+    candidates = {k: _row_candidates(run, n, total_last=True) for k, run in runs.items() if run != "0"}
     candidates = {k: c for k, c in candidates.items() if c}
     outcome_rows = [r for r in OUTCOME_ROWS if r != "other"] + list(OTHER_SUBROWS if all(r in runs for r in OTHER_SUBROWS)
                                                                      else ["other"])
@@ -118,11 +113,13 @@ def infer_applications(runs: dict[str, str], received: int | None = None) -> Inf
                 return False
         return True
 
-    solved, agreed = _solve(candidates, consistent)
-    values = {k: (dict(zip(APPLICANT_COLUMNS, v)) if v else dict.fromkeys(APPLICANT_COLUMNS)) for k, v in solved.items()}
-    values.update({k: dict.fromkeys(APPLICANT_COLUMNS) for k in runs if k not in values})
-    return Inferred(values, cells=sum(len(r) > 0 for r in runs.values()) * n,
-                    ambiguous=sum(v is None for row in values.values() for v in row.values()))
+    solved = _solve(candidates, consistent)
+    values = {k: dict(zip(APPLICANT_COLUMNS, v)) for k, v in solved.items()}
+    values.update({k: dict.fromkeys(APPLICANT_COLUMNS) for k, run in runs.items() if k not in values and run != "0"})
+    ambiguous = sum(v is None for row in values.values() for v in row.values())
+    # a row printed as one merged "0": the schema keeps it under total
+    merged = {k: {**dict.fromkeys(APPLICANT_COLUMNS), "total": 0} for k, run in runs.items() if run == "0"}
+    return Inferred({**values, **merged}, cells=len(values) * n, ambiguous=ambiguous)
 
 
 def infer_appeals(run: str) -> Inferred:
@@ -163,10 +160,10 @@ def infer_active_row(run: str, measures: list[str], stated: dict[str, int] | Non
             return False
         return all(cells.get(m, v) == v for m, v in stated.items())
 
-    if len(found) > 1 and len(run) != len(measures):
-        found = [s for s in found if fits(s)]
-    elif len(run) == len(measures):
+    if len(run) == len(measures) and run.isdigit():     # one digit per cell: no choice was made
         found = [tuple(int(c) for c in run)]
+    elif len(found) > 1:
+        found = [s for s in found if fits(s)]
     options = list(zip(*set(found))) if found else [()] * len(measures)
     values = {m: (float(c[0]) if m in MONEY_MEASURES else c[0]) if len(set(c)) == 1 else None
               for m, c in zip(measures, options)}

@@ -57,3 +57,17 @@ def test_glued_tables_are_flagged():
     results, problems, flags = parse_glued(sections, "2021", {})
     assert results["applications"]["new_received"]["total"] == 1
     assert [f["code"] for f in flags] == ["cells_inferred"]
+
+
+def test_a_minus_sign_inside_a_run_bounds_the_split():
+    # 2019's 本年增/减 may be negative: "312-415873" is 312 | -4… | …, and only 312 is certain
+    row = infer_active_row("312-415873", ["previous", "change", "decisions"])
+    assert row.values == {"previous": 312, "change": None, "decisions": None}
+    assert infer_active_row("21-2", ["previous", "change"]).values == {"previous": 21, "change": -2}
+
+
+def test_a_row_printed_as_one_merged_zero():
+    table = infer_applications({"carried_over": "0"})
+    assert table.values["carried_over"] == {"natural_person": None, "commercial": None, "research": None, "nonprofit": None,
+                                            "legal_services": None, "other_org": None, "total": 0}
+    assert table.ambiguous == 0
