@@ -73,3 +73,14 @@ def test_lottery_spam_is_found_and_removed(spam):
 @pytest.mark.parametrize("text", ["我局依法打击六合彩赌博活动", "福利彩票开奖现场监督", "澳门回归纪念日", "香港特别行政区"])
 def test_reports_that_talk_about_lotteries_are_not_spam(text):
     assert find_spam(text) == []
+
+
+@pytest.mark.parametrize("header,published", [
+    ("时间：2024-01-20 来源：市政府", "2024-01-20"),
+    ("信息来源:区政府 | 时间:2023年1月16日", "2023-01-16"),
+    ("采集时间：2024-05-02 10:31:07", None),
+    ("页面生成时间：2024-03-02 08:11 时间：2024-01-19", "2024-01-19"),
+])
+def test_a_bare_time_label_is_the_publication_date_but_never_the_crawl_time(header, published):
+    from crawler.identify import page_metadata
+    assert page_metadata(header).get("published") == published
