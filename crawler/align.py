@@ -33,11 +33,14 @@ def _cells(line: str) -> list[str]:
     return line.split()
 
 
-def _row_values(cells: list[str]) -> list | None:
-    """A row's seven values from its value cells, None when they are not a table 三 row."""
+def _row_values(cells: list[str], spaced: bool) -> list | None:
+    """A row's seven values from its value cells, None when they are not a table 三 row. Text
+    split at spaces loses a blank cell: six figures come back as they are, to be placed later."""
     values = [parse_value(c) for c in cells]
     if any(v is TEXT for v in values):
         return None
+    if spaced and len(values) == _N - 1 and all(isinstance(v, int) for v in values):
+        return values
     while len(values) > _N and values[-1] is None:     # a conversion's extra empty column
         values.pop()
     numbers = [v for v in values if v is not None]
@@ -65,12 +68,12 @@ def _lines(section: str) -> list[_Line]:
             elif label == ("group", "other"):     # 2019's single 其他处理 row, also met inside 2021 tables
                 label_at = (i, "other")
         if label_at is not None:
-            values = _row_values(cells[label_at[0] + 1:])
+            values = _row_values(cells[label_at[0] + 1:], "|" not in raw)
             if values is not None:
                 out.append(_Line(label_at[1], values))
                 after = label_at[1]
             continue
-        values = _row_values(cells)
+        values = _row_values(cells, "|" not in raw)
         if values is not None:
             out.append(_Line(None, values))
     return out
@@ -103,14 +106,27 @@ def align_applications(section: str, template: str | None) -> tuple[dict, list[s
         position = expected.index(line.key) if line.key in expected else len(expected)
         gap = [r for r in expected[previous + 1:position] if r not in anchors]
         if pending and len(pending) == len(gap):
-            aligned.update({r: dict(zip(APPLICANT_COLUMNS, v)) for r, v in zip(gap, pending)})
+            aligned.update(dict(zip(gap, pending)))
         elif pending or (gap and line.key):
             problems.append(f"applications: {len(pending)} unlabeled value rows for {len(gap)} rows"
                             f" ({', '.join(gap) or 'none'}); left null")
         pending = []
         if line.key:
-            rows.setdefault(line.key, dict(zip(APPLICANT_COLUMNS, line.values)))
+            rows.setdefault(line.key, line.values)
             previous = max(previous, position)
+    rows = {k: dict(zip(APPLICANT_COLUMNS, v)) for k, v in rows.items() if len(v) == _N} | \
+        {k: v for k, v in rows.items() if len(v) < _N}
+    aligned = {k: dict(zip(APPLICANT_COLUMNS, v)) for k, v in aligned.items() if len(v) == _N} | \
+        {k: v for k, v in aligned.items() if len(v) < _N}
+    for short in [k for k, v in {**rows, **aligned}.items() if isinstance(v, list)]:
+        placed = _place_blank(short, (rows.get(short) or aligned.get(short)), {**rows, **aligned}, single_other)
+        for table in (rows, aligned):
+            if short in table:
+                table[short] = placed
+        if placed is None:
+            problems.append(f"applications: row {short} prints six figures for seven columns; left null")
+    rows = {k: v for k, v in rows.items() if v is not None}
+    aligned = {k: v for k, v in aligned.items() if v is not None}
     if aligned and not _sums_hold({**rows, **aligned}, single_other):
         problems.append(f"applications: rows aligned by order ({', '.join(aligned)}) disagree with the table's sums; left null")
         aligned = {}
@@ -120,6 +136,42 @@ def align_applications(section: str, template: str | None) -> tuple[dict, list[s
         rows["other"] = {c: None if any(s[c] is None for s in subrows) else sum(s[c] for s in subrows)
                          for c in APPLICANT_COLUMNS}
     return {k: rows[k] for k in APPLICATION_ROWS if k in rows}, problems, len(aligned)
+
+
+def _place_blank(key: str, figures: list, rows: dict, single_other: bool) -> dict | None:
+    """A row of six figures for seven columns: the blank cell goes where the table's sums want
+    the figures, when exactly one place fits; else None."""
+    required = _required_row(key, rows, single_other)
+    if required is None:
+        return None
+    fits = []
+    for blank in range(_N):
+        values = [*figures[:blank], None, *figures[blank:]]
+        if all(v is None or r is None or v == r for v, r in zip(values, required)):
+            fits.append(values)
+    return dict(zip(APPLICANT_COLUMNS, fits[0])) if len(fits) == 1 else None
+
+
+def _required_row(key: str, rows: dict, single_other: bool) -> list | None:
+    """What the column sums say a row must hold, from the other rows (None where they cannot say)."""
+    def column(r, c):
+        row = rows.get(r)
+        return row.get(c) if isinstance(row, dict) else None
+
+    outcome = [r for r in OUTCOME_ROWS if r != "other"] + (["other"] if single_other else list(OTHER_SUBROWS))
+    if key in BALANCE_ROWS:
+        signs = dict(zip(BALANCE_ROWS, (1, 1, -1, -1)))
+        others = [r for r in BALANCE_ROWS if r != key]
+    elif key in (*outcome, "total_handled"):
+        signs = {r: 1 for r in outcome} | {"total_handled": -1}
+        others = [r for r in (*outcome, "total_handled") if r != key]
+    else:
+        return None
+    required = []
+    for c in APPLICANT_COLUMNS:
+        known = [column(r, c) for r in others]
+        required.append(None if None in known else -signs[key] * sum(signs[r] * v for r, v in zip(others, known)))
+    return required if any(v is not None for v in required) else None
 
 
 def _sums_hold(rows: dict, single_other: bool) -> bool:
