@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # Item numbering and side-label debris in front of a label: "（三）", "3．", "三 2.", "(六)1、".
 _NUMBERING = re.compile(r"^(?:[\s(（]*(?:[一二三四五六七八九十]+|\d{1,2})[)）、.．\s]*)+")
@@ -30,11 +31,20 @@ def similarity(a: str, b: str) -> float:
 def closest_label(text: str, labels: dict[str, str]) -> str | None:
     """The key of the label in `labels` that `text` is a variant of, or None when none is close
     enough or two are about as close."""
-    wording = bare(text)
+    return _closest(bare(text), tuple((key, bare(label)) for key, label in labels.items()))
+
+
+@lru_cache(maxsize=4096)
+def _closest(wording: str, labels: tuple[tuple[str, str], ...]) -> str | None:
     if len(wording) < 4:      # "其他", "总计": too short to tell by likeness; the tables' rules place them
         return None
-    ranked = sorted(((SequenceMatcher(None, wording, bare(label), autojunk=False).ratio(), key)
-                     for key, label in labels.items()), reverse=True)
+    ranked = []
+    for key, label in labels:
+        matcher = SequenceMatcher(None, wording, label, autojunk=False)
+        # the cheap upper bounds first: most labels are nowhere near (below this none can matter)
+        if matcher.real_quick_ratio() >= MIN_RATIO - MIN_MARGIN and matcher.quick_ratio() >= MIN_RATIO - MIN_MARGIN:
+            ranked.append((matcher.ratio(), key))
+    ranked.sort(reverse=True)
     if not ranked or ranked[0][0] < MIN_RATIO:
         return None
     if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < MIN_MARGIN:
