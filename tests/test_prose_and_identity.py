@@ -52,7 +52,7 @@ def test_dates_the_report_prints_itself():
     assert document_date("采集时间:2024-05-02 10:31:07\n统计至\n2023年12月31日\n", 2023) is None
 
 
-@pytest.mark.parametrize("name", ["上海市科委", "平潭综合实验区", "平潭综合实验区管委会", "苏州工业园区管委会", "瀛洲街道办事处",
+@pytest.mark.parametrize("name", ["上海市科委", "平潭综合实验区", "平潭综合实验区管委会", "苏州工业园区管委会", "瀛洲街道办事处", "南京海关", "塞罕坝机械林场",
                                   "临江市发改委", "青阳经济开发区管委会", "雄安新区管理委员会"])
 def test_real_bodies_are_plausible_agencies(name):
     assert is_plausible_agency(name)
