@@ -164,7 +164,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
 def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None,
                     body: str = "") -> tuple[str | None, Flag | None]:
     """The title's agency when it is plausible; else, in order, 发布机构, the report's first
-    sentence, the site name and the portal list. The last two name the site, not the document,
+    sentence, its signature (落款), the site name and the portal list. The last two name the site, not the document,
     so using them (or replacing a printed name) is flagged agency_suspect."""
     cleaned = strip_spam(raw).strip(" -_|:：") if raw else None
     if is_plausible_agency(cleaned):

@@ -30,7 +30,7 @@ from .schema import (
     ROW_NUMBERS,
 )
 
-ITEM_PATTERNS = [
+_ITEM_PATTERNS = [
     ("other_services", r"其他对外管理服务事项|对外管理服务事项"),
     ("normative_documents", r"规范性文件"),
     ("rules", r"^规章$|^规章[\s(（]"),
@@ -376,7 +376,7 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
         if value is TEXT:
             if len(token.text) > _MAX_LABEL:
                 continue
-            item = _match(ITEM_PATTERNS, token.text)
+            item = _match(_ITEM_PATTERNS, token.text)
             measure = _match(_MEASURE_PATTERNS, token.text)
             if item:
                 finish()
