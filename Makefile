@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install system-deps test lint demo browse bench accuracy clean
+.PHONY: install system-deps test lint demo browse bench accuracy clean redis redis-stop
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +15,27 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium and a CJK font for the browser tests and for rendering JavaScript-only list pages
+# Headless Chromium and a CJK font for the browser tests and for rendering JavaScript-only list pages,
+# redis-server for the distributed mode
 # (Debian packages; needs root).
 system-deps:
-	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . && command -v redis-server >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium and fonts-wqy-zenhei with apt-get"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
-			|| echo "note: apt-get could not install chromium: the browser tests will be skipped and JavaScript-only pages not rendered"; \
-	else echo "note: chromium or a CJK font is missing and we are not root: the browser tests will be skipped and JavaScript-only pages not rendered"; fi
+		echo "installing chromium, fonts-wqy-zenhei and redis-server with apt-get"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei redis-server >/dev/null) \
+			|| echo "note: apt-get could not install them: the browser and Redis tests will be skipped and JavaScript-only pages not rendered"; \
+	else echo "note: chromium, a CJK font or redis-server is missing and we are not root: their tests will be skipped and JavaScript-only pages not rendered"; fi
+
+# Redis for the distributed mode, on loopback only (REDIS_PORT=6379); `make redis-stop` stops it.
+REDIS_PORT ?= 6379
+redis: system-deps
+	mkdir -p output
+	redis-server --bind 127.0.0.1 --port $(REDIS_PORT) --daemonize yes --save "" --appendonly no \
+		--dir $(CURDIR)/output --logfile $(CURDIR)/output/redis.log --pidfile $(CURDIR)/output/redis.pid
+	@echo "redis on redis://127.0.0.1:$(REDIS_PORT)/0 (see README: distributed mode)"
+
+redis-stop:
+	@if [ -f output/redis.pid ]; then kill $$(cat output/redis.pid) && rm -f output/redis.pid; fi
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -124,6 +124,39 @@ def demo(ctx, port, db):
     ctx.exit(run_demo(port=port, db=db))
 
 
+@cli.command()
+@existing_db
+@click.option("--limit", type=int, default=20, show_default=True, help="the newest runs to show")
+def runs(db, limit):
+    """The crawl runs, newest first: requests, not modified, new and changed reports, problems."""
+    from .runs import format_runs
+    click.echo(format_runs(db, limit))
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@cli.command(name="store-worker")
+@click.option("--redis", "redis_url", default=REDIS_URL, show_default=True)
+@click.option("--db", default=REPORTS_DB, show_default=True)
+@click.option("--until-done", is_flag=True, help="exit when the crawl is over (queue and items empty, no worker alive)")
+def store_worker(redis_url, db, until_done):
+    """Distributed mode: the single writer, draining the workers' items from Redis into SQLite."""
+    from .distributed import store_worker as drain
+    drain(redis_url, db, until_done=until_done)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--redis", "redis_url", default=REDIS_URL, show_default=True)
+@click.pass_context
+def worker(ctx, redis_url):
+    """Distributed mode: one crawl worker; other arguments go to scrapy crawl reports (-a portals=my.csv)."""
+    import subprocess
+
+    from .distributed import worker_command
+    ctx.exit(subprocess.call(worker_command(redis_url, ctx.args)))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return cli.main(args=argv, prog_name="nianbao", standalone_mode=False) or 0

@@ -42,7 +42,31 @@ def format_crawl_summary(stats: dict) -> str:
         f"  database               {stats.get('nianbao/db', '-')}",
         f"  finished               {stats.get('finish_reason', '?')}",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _run_lines(stats))
+
+
+def _run_lines(stats: dict) -> list[str]:
+    """What this run found that the last one had not, how little it had to download, and the monitors."""
+    if "nianbao/run_id" not in stats:
+        return []
+    new, changed = stats.get("nianbao/new_reports") or [], stats.get("nianbao/changed_reports") or []
+    since = f"since the last run ({stats['nianbao/previous_run'][:16].replace('T', ' ')})" if stats.get("nianbao/previous_run") \
+        else "first run on this database"
+    lines = [
+        f"  incremental            {stats.get('nianbao/conditional_requests', 0)} conditional requests: "
+        f"{stats.get('nianbao/not_modified', 0)} not modified, {stats.get('nianbao/unchanged', 0)} same bytes; "
+        f"{stats.get('nianbao/skipped_known', 0)} known reports not downloaded again, "
+        f"{stats.get('nianbao/replayed', 0)} known pages walked from the store",
+        f"  new {since}: {len(new)} new report(s)" + (": " + ", ".join(new[:10]) + (" …" if len(new) > 10 else "") if new else "")
+        + f"; {len(changed)} changed" + (": " + ", ".join(changed[:10]) if changed else ""),
+    ]
+    results = stats.get("nianbao/monitor") or []
+    failed = [r for r in results if not r["ok"]]
+    status = "failed" if failed and stats.get("finish_reason", "finished") == "finished" else stats.get("finish_reason", "?")
+    run = f"  run                    #{stats['nianbao/run_id']}" + (" (resumed)" if stats.get("nianbao/resumed_run") else "")
+    lines.append(f"{run}: {status}" + ("".join(f"\n    monitor {r['monitor']} FAILED: {r['reason']}" for r in failed)
+                                        if failed else "; monitors ok" if results else ""))
+    return lines
 
 
 def _rendering(stats: dict) -> list[str]:

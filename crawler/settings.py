@@ -33,7 +33,19 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.incremental.CachedRobotsTxtMiddleware": 100,
 }
+
+# Incremental re-crawls and resuming (crawler.incremental, crawler.runs): robots.txt is reused for
+# a day; with -s JOBDIR=DIR a crawl started again after a crash continues the same run.
+ROBOTSTXT_CACHE_HOURS = 24
+SCHEDULER = "crawler.incremental.JournalScheduler"
+
+# Monitors on every run (crawler.monitor, run by Spidermon): the run's status is `failed` when one fails.
+MONITOR_MAX_ERRORS = {"*": 50}          # errors of one kind above this fail the run
+MONITOR_SEASON_MONTHS = "1-3"           # no new report in these months fails the run
+MONITOR_TODAY = ""                      # ISO date to judge the season by (tests); empty = today
 
 # Focused crawl: best links first, a page budget and a depth limit per portal.
 DEPTH_PRIORITY = 0
@@ -55,8 +67,11 @@ REPORTS_DB = "output/reports.db"
 PARSE_WORKERS = 1                       # processes parsing off the reactor; 0 = a thread instead
 
 EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 400,     # before the summary: it prints the verdict
     "crawler.progress.CrawlProgress": 500,
 }
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitor.RunMonitorSuite",)
 PROGRESS_INTERVAL = 10                  # seconds between progress lines
 
 LOG_LEVEL = "INFO"

@@ -51,8 +51,14 @@ SCHEMA = {
     "flags": ({"id": int, "report_id": int, "code": str, "detail": str, "subject": str, "scope": str}, "id",
               [("report_id", "reports", "id")],
               [["report_id"], ["code"]]),
-    "crawl_runs": ({"id": int, "started_at": str, "finished_at": str, "arguments": str, "stats": str,
-                    "reports_before": int, "reports_after": int}, "id", [], []),
+    "crawl_runs": ({"id": int, "started_at": str, "finished_at": str, "status": str, "resumes": int, "jobdir": str,
+                    "arguments": str, "stats": str, "reports_before": int, "reports_after": int, "new_reports": str,
+                    "changed_reports": str, "monitor": str}, "id", [], []),
+    # what each fetched URL looked like last time, for incremental re-crawls (crawler.incremental)
+    "pages": ({"url": str, "kind": str, "status": int, "etag": str, "last_modified": str, "sha256": str, "links": str,
+               "pagination": str, "is_list": int, "paginated": int, "listing": int, "run_id": int, "fetched_at": str, "changed_at": str},
+              "url", [], [["kind"]]),
+    "robots": ({"url": str, "status": int, "body": bytes, "fetched_at": str}, "url", [], []),
 }
 
 
@@ -156,15 +162,6 @@ def delete_report(db, report_id: int) -> None:
     db.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM flags WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM reports WHERE id = ?", [report_id])
-
-
-def record_run(db, started_at: str, arguments: dict, stats: dict, reports_before: int) -> int:
-    with db.atomic():
-        return db["crawl_runs"].insert({
-            "started_at": started_at, "finished_at": utc_now(), "arguments": json.dumps(arguments, ensure_ascii=False, default=str),
-            "stats": json.dumps(stats, ensure_ascii=False, default=str), "reports_before": reports_before,
-            "reports_after": db["reports"].count,
-        }).last_pk
 
 
 def stored_reports(db: sqlite_utils.Database, year: int | None = None, flag: str | None = None) -> list[dict]:

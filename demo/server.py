@@ -4,15 +4,18 @@
 
 Behaves like real portals where the demo needs it: some pages are slow, one answers 500,
 missing files are 404, `?page=N` lists are separate files (name@page=N), a Hanweb data proxy
-answers POSTs and a GKMLPT catalogue its API (demo/apis.py), and every request is recorded so
-tests can check what the crawler fetched.
+answers POSTs and a GKMLPT catalogue its API (demo/apis.py), files carry an ETag and
+Last-Modified and conditional requests get 304 Not Modified (like nginx on a static site), and
+every request is recorded so tests can check what the crawler fetched.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import mimetypes
 import threading
 import time
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -67,10 +70,11 @@ class PortalHandler(BaseHTTPRequestHandler):
             return self._send(ERRORS[(host, path)], b"<html><body>Internal Server Error</body></html>", "text/html")
         if path.endswith("/"):
             path += "index.html"
-        file = (SITES / host / (path.lstrip("/") + (f"@{parts.query}" if parts.query else ""))).resolve()
+        sites = self.server.sites
+        file = (sites / host / (path.lstrip("/") + (f"@{parts.query}" if parts.query else ""))).resolve()
         if parts.query in ("page=1", "page=0") and not file.is_file():
-            file = (SITES / host / path.lstrip("/")).resolve()
-        if not str(file).startswith(str(SITES.resolve())) or not file.is_file():
+            file = (sites / host / path.lstrip("/")).resolve()
+        if not str(file).startswith(str(sites.resolve())) or not file.is_file():
             return self._send(404, "<html><body><h1>404 页面不存在</h1></body></html>".encode(), "text/html; charset=utf-8")
         suffix = Path(path).suffix.lower()
         ctype = TYPES.get(suffix) or mimetypes.guess_type(path)[0] or ("text/html" if not suffix else "application/octet-stream")
@@ -80,12 +84,29 @@ class PortalHandler(BaseHTTPRequestHandler):
         if ctype.startswith("text/html"):
             # absolute links in the sites name the default port; point them at ours
             body = body.replace(f".test:{DEFAULT_PORT}".encode(), f".test:{self.server.server_port}".encode())
-        self._send(200, body, ctype)
+        mtime = int(file.stat().st_mtime)
+        validators = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:16]}"', "Last-Modified": formatdate(mtime, usegmt=True)}
+        if self._not_modified(validators["ETag"], mtime):
+            return self._send(304, b"", None, validators)
+        self._send(200, body, ctype, validators)
 
-    def _send(self, status, body: bytes, ctype: str):
+    def _not_modified(self, etag: str, mtime: int) -> bool:
+        if self.headers.get("If-None-Match") is not None:       # RFC 9110: the ETag wins over the date
+            return etag in [t.strip() for t in self.headers["If-None-Match"].split(",")]
+        since = self.headers.get("If-Modified-Since")
+        try:
+            return since is not None and mtime <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
+
+    def _send(self, status, body: bytes, ctype: str | None, headers: dict | None = None):
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -96,8 +117,9 @@ class PortalHandler(BaseHTTPRequestHandler):
 class DemoServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int = DEFAULT_PORT):
+    def __init__(self, port: int = DEFAULT_PORT, sites: Path = SITES):
         super().__init__(("127.0.0.1", port), PortalHandler)
+        self.sites = Path(sites)
         self.requests: list[tuple[str, str, float]] = []
 
     def start_background(self) -> DemoServer:

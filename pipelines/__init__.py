@@ -1,18 +1,24 @@
 """Item pipelines: parse each fetched report off the reactor, then store it."""
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import threading
+import time
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.job import job_dir
+from twisted.internet import task
 from twisted.internet.threads import deferToThread
 
-from crawler import datasetstore, store
+from crawler import datasetstore, incremental, monitor, runs, store
 from crawler.export import report_records
-from crawler.items import ReportItem, utc_now
+from crawler.incremental import CrawlState
+from crawler.items import ReportItem
 from crawler.jobs import parse_item
 from crawler.schema import ParseOutcome
 
@@ -81,7 +87,12 @@ class ParsePipeline:
 
 
 class StorePipeline:
-    """Writes every item to REPORTS_DB (one transaction each) and records the crawl run."""
+    """The single writer: every item into REPORTS_DB (one transaction each), the spider's page
+    records for incremental re-crawls, and the crawl's row in crawl_runs (opened at the start,
+    checkpointed while crawling, so a crash loses at most a few seconds of bookkeeping)."""
+
+    FLUSH_SECONDS = 2.0
+    CHECKPOINT_SECONDS = 30.0
 
     def __init__(self, path: str):
         self.path = path
@@ -90,44 +101,99 @@ class StorePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler.settings.get("REPORTS_DB"))
         pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self, spider=None):
+        spider = self.crawler.spider
         self.db = store.open_db(self.path)
-        self.started_at = utc_now()
-        self.reports_before = self.db["reports"].count
         self.keys_found: set[str] = set()
         self.report_ids: set[int] = set()
-        self.crawler.stats.set_value("nianbao/db", str(self.path))
+        self.state = CrawlState.of(self.crawler)
+        arguments = spider.arguments() if hasattr(spider, "arguments") else {}
+        self.run_id, resumed = runs.open_run(self.db, arguments, job_dir(self.crawler.settings))
+        self.state.run_id = self.run_id
+        self.stats_before = json.loads(resumed["stats"] or "{}") if resumed else {}
+        self.new = json.loads(resumed["new_reports"] or "[]") if resumed else []
+        self.changed = json.loads(resumed["changed_reports"] or "[]") if resumed else []
+        stats = self.crawler.stats
+        stats.set_value("nianbao/db", str(self.path))
+        stats.set_value("nianbao/run_id", self.run_id)
+        if resumed:
+            stats.set_value("nianbao/resumed_run", True)
+        self.last_checkpoint = time.monotonic()
+        self.flusher = task.LoopingCall(self.flush)
+        self.flusher.start(self.FLUSH_SECONDS, now=False)
+
+    def flush(self):
+        try:
+            incremental.write_records(self.db, self.state.drain())
+            if time.monotonic() - self.last_checkpoint > self.CHECKPOINT_SECONDS:
+                self.last_checkpoint = time.monotonic()
+                runs.checkpoint(self.db, self.run_id, self._stats(), self.new, self.changed)
+        except Exception as exc:     # bookkeeping only: the next run re-fetches a little more
+            self.crawler.stats.inc_value("nianbao/errors/store")
+            self.crawler.spider.logger.error("could not record the crawl state: %s", exc)
+
+    def _stats(self) -> dict:
+        return runs.merge_stats(self.stats_before, self.crawler.stats.get_stats())
 
     def process_item(self, item: ReportItem, spider=None):
         stats = self.crawler.stats
+        outcome = item.outcome or ParseOutcome("error", reason="not parsed")
         try:
-            result = store.store_fetch(self.db, item, item.outcome or ParseOutcome("error", reason="not parsed"))
+            key = store.report_key(outcome.report, hashlib.sha256(item.body).hexdigest()) if outcome.report is not None else None
+            before = runs.report_signature(self.db, key) if key else None
+            result = store.store_fetch(self.db, item, outcome)
         except Exception as exc:     # the transaction rolled back; count it and go on
             stats.inc_value("nianbao/errors/store")
             self.crawler.spider.logger.error("could not store %s: %s", item.url, exc)
             raise DropItem(f"not stored: {item.url}", log_level="DEBUG") from exc
         if result.get("new_report"):
             stats.inc_value("nianbao/reports_new")
+            self.new.append(runs.report_label(self.db, key))
+        elif key and before is not None and runs.report_signature(self.db, key) != before \
+                and runs.report_label(self.db, key) not in self.new:      # a second copy found in the same run is no change
+            stats.inc_value("nianbao/reports_changed")
+            label = runs.report_label(self.db, key)
+            if label not in self.changed:
+                self.changed.append(label)
         if result["status"] == "report":
             stats.inc_value("nianbao/reports_stored")
+            stats.inc_value(f"nianbao/portal_reports/{item.portal.get('agency')}")
             self.keys_found.add(result["key"])
             self.report_ids.add(result["report_id"])
             stats.set_value("nianbao/reports_found", len(self.keys_found))
         stats.set_value("nianbao/reports_in_db", self.db["reports"].count)
+        self.flush()
         # A fetched page is not a report: feed exports (-O reports.jsonl) get one item per report,
         # merged over all its versions, when the crawl closes (_emit_reports).
         raise DropItem(f"stored {item.url} ({result['status']})", log_level="DEBUG")
 
     def close_spider(self, spider=None):
-        spider = self.crawler.spider
-        arguments = spider.arguments() if hasattr(spider, "arguments") else {}
+        """Everything the end-of-crawl summary shows is put in the stats here; the run's final
+        status is written on spider_closed, the first moment the close reason is known."""
+        if self.flusher.running:
+            self.flusher.stop()
+        self.flush()
+        stats = self.crawler.stats
         dataset = datasetstore.refresh(self.db)     # checks across reports, over the whole database
         for code, count in dataset.items():
-            self.crawler.stats.set_value(f"nianbao/dataset/{code}", count)
+            stats.set_value(f"nianbao/dataset/{code}", count)
         self._emit_reports()
-        self.run_id = store.record_run(self.db, self.started_at, arguments, self.crawler.stats.get_stats(), self.reports_before)
+        stats.set_value("nianbao/reports_in_db", self.db["reports"].count)
+        stats.set_value("nianbao/new_reports", self.new)
+        stats.set_value("nianbao/changed_reports", self.changed)
+        previous = runs.previous_runs(self.db, self.run_id)
+        stats.set_value("nianbao/previous_run", previous[0]["started_at"] if previous else None)
+        runs.checkpoint(self.db, self.run_id, self._stats(), self.new, self.changed)
+
+    def spider_closed(self, spider, reason):
+        """After the monitors (crawler.monitor, run by Spidermon on the same signal) have given their verdict."""
+        verdict = self.crawler.stats.get_value("nianbao/monitor") or []
+        status = "failed" if reason == "finished" and not monitor.passed(verdict) else reason
+        self.crawler.stats.set_value("nianbao/run_status", status)
+        runs.finish_run(self.db, self.run_id, self._stats(), self.new, self.changed, status, verdict)
         self.db.close()
 
     def _emit_reports(self):

@@ -28,6 +28,17 @@ from crawler.discover import (
     pagination_urls,
     title_year,
 )
+from crawler.exc import ConfigError
+from crawler.incremental import (
+    ATTACHMENT,
+    FAILED,
+    NAV,
+    REPORT,
+    CrawlState,
+    parse_max_age,
+    parse_refresh,
+    sha256,
+)
 from crawler.items import Fetched, ReportItem
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 
@@ -49,9 +60,11 @@ def _positive_int(name: str, value) -> int:
 class ReportsSpider(scrapy.Spider):
     name = "reports"
 
-    def __init__(self, portals=None, start_urls=None, years=None, max_pages=None, max_depth=None, **kwargs):
+    def __init__(self, portals=None, start_urls=None, years=None, max_pages=None, max_depth=None, refresh=None,
+                 max_age=None, **kwargs):
         super().__init__(**kwargs)
         self._portals_arg, self._start_urls_arg = portals, start_urls
+        self._refresh_arg, self._max_age_arg = refresh, max_age
         self._years_arg, self._max_pages_arg, self._max_depth_arg = years, max_pages, max_depth
 
     @classmethod
@@ -64,6 +77,7 @@ class ReportsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.config_error = None
+        spider.crawl_state = CrawlState.of(crawler)
         try:
             if spider._start_urls_arg:
                 spider.portals = portals_from_urls(spider._start_urls_arg)
@@ -72,7 +86,8 @@ class ReportsSpider(scrapy.Spider):
             spider.years = parse_years(spider._years_arg if spider._years_arg is not None else settings.get("REPORT_YEARS"))
             spider.max_pages = _positive_int("max_pages", spider._max_pages_arg or settings.getint("PORTAL_MAX_PAGES", 300))
             spider.max_depth = _positive_int("max_depth", spider._max_depth_arg or settings.getint("PORTAL_MAX_DEPTH", 8))
-        except PortalListError as exc:
+            spider.crawl_state.configure(parse_refresh(spider._refresh_arg), parse_max_age(spider._max_age_arg))
+        except ConfigError as exc:
             # reported by start(); a traceback would bury the one line the user needs
             spider.config_error, spider.portals, spider.years = str(exc), [], None
             spider.max_pages = spider.max_depth = 0
@@ -87,7 +102,8 @@ class ReportsSpider(scrapy.Spider):
 
     def arguments(self) -> dict:
         return {"portals": self._portals_arg, "start_urls": self._start_urls_arg, "years": self._years_arg,
-                "max_pages": self.max_pages, "max_depth": self.max_depth, "portal_count": len(self.portals)}
+                "max_pages": self.max_pages, "max_depth": self.max_depth, "portal_count": len(self.portals),
+                "refresh": self._refresh_arg, "max_age": self._max_age_arg}
 
     async def start(self):
         if self.config_error:
@@ -95,16 +111,20 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.set_value("nianbao/config_error", self.config_error)
             return
         self.crawler.stats.set_value("nianbao/portals", len(self.portals))
+        self.crawler.stats.set_value("nianbao/portal_names", [p.agency for p in self.portals])
         for index, portal in enumerate(self.portals):
             self.scheduled[index] += 1
             self.seen.add(portal.start_url)
-            yield scrapy.Request(portal.start_url, callback=self.parse_page, errback=self.on_error, priority=100,
-                                 meta={"portal": index, "hops": 0})
+            for request in self._visit(portal.start_url, 100, {"portal": index, "hops": 0}, start=True):
+                yield request
 
     # ------------------------------------------------------------------ callbacks
 
     def parse_page(self, response):
         self._fetched(response)
+        if self._unchanged(response):
+            yield from self._replay(response, response.meta["known"])
+            return
         if self._is_attachment(response):
             yield from self._attachment_item(response)
             return
@@ -136,13 +156,15 @@ class ReportsSpider(scrapy.Spider):
         scores = [link_score(u, a, t) for u, a, t in links]
         fresh = [score for score, (u, _, _) in zip(scores, links) if u.split("#", 1)[0] not in self.seen]
         is_list = kind == "index" or self._lists_reports(links)
-        yield from self._follow(response, links, is_list=is_list)
+        pagination = pagination_urls(response.url, outline.html) if is_list else []
+        followed = [link for link in links if link_score(*link) > 0]
+        # a page with a platform's list requests is fetched anew each run: its list answers change, not it
+        self.crawl_state.record_page(response, NAV, followed, pagination, is_list, response.meta.get("paginated"),
+                                     listing=bool(listing.requests))
+        yield from self._walk(response, followed, is_list, pagination, self._new_entries_only(response, followed))
         # a list widget that embeds nothing is worth asking only on a page reached as a report list
         reached_as_list = not listing.entries and (response.meta.get("score") or 0) >= 80
         yield from self._list_requests(response, listing.requests, is_list or reached_as_list)
-        if is_list:
-            for url in pagination_urls(response.url, outline.html):
-                yield from self._request(response, url, score=70)
         if not listing and not response.meta.get("rendered") and render.looks_unrendered(
                 decoded.text, scores, fresh, response.meta.get("score"), (outline.title, response.meta.get("link_title", ""))):
             yield from self._render(response)
@@ -203,13 +225,13 @@ class ReportsSpider(scrapy.Spider):
         if self.years and year and not self.years[0] <= year <= self.years[1]:
             self.crawler.stats.inc_value("nianbao/out_of_years")
             return
-        attachments = [(u, a, t) for u, a, t in links if urlsplit(u).path.lower().endswith(ATTACHMENT_EXTENSIONS)]
-        for url, _, _ in attachments:
-            yield from self._request(response, url, score=90, title=outline.title)
+        attachments = [(u, a, outline.title) for u, a, t in links if urlsplit(u).path.lower().endswith(ATTACHMENT_EXTENSIONS)]
         # other reports linked from this one (previous years, departments)
-        yield from self._follow(response, [(u, a, t) for u, a, t in links if link_score(u, a, t) >= 80], is_list=False)
+        linked = [(u, a, t) for u, a, t in links if link_score(u, a, t) >= 80]
+        yield from self._report_links(response, attachments + linked)
         has_report_text = any(marker in outline.text for marker in _REPORT_TEXT)
         if attachments and not has_report_text:
+            self.crawl_state.record_page(response, REPORT, attachments + linked)
             return      # a wrapper page: the report is in the attachment
         item = self._item(response, "page", outline.title)
         rest = self._continuations(response, outline, links)
@@ -217,6 +239,13 @@ class ReportsSpider(scrapy.Spider):
             yield self._continuation_request(item, rest)
         else:
             yield self._candidate(item)
+
+    def _report_links(self, response, links):
+        for url, _anchor, title in links:
+            if urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS):
+                yield from self._request(response, url, score=90, title=title)
+        yield from self._follow(response, [link for link in links
+                                           if not urlsplit(link[0]).path.lower().endswith(ATTACHMENT_EXTENSIONS)], is_list=False)
 
     def _continuation_request(self, item, urls):
         index = item.portal_index
@@ -257,10 +286,15 @@ class ReportsSpider(scrapy.Spider):
                     self.crawler.stats.inc_value("nianbao/out_of_years")
                     continue
             if score > 0:
-                yield from self._request(response, url, score, title=anchor or title)
+                yield from self._request(response, url, score, title=anchor or title, paginated=score == 60)
+
+    def _walk(self, response, links, is_list: bool, pagination, check_pages: bool = False):
+        yield from self._follow(response, links, is_list=is_list)
+        for url in pagination:
+            yield from self._request(response, url, score=70, paginated=True, force_check=check_pages)
 
     def _request(self, response, url, score, title="", kind="page", key=None, callback=None, method="GET", form=None,
-                 meta=None):
+                 meta=None, paginated=False, force_check=False):
         """Schedule a request of any kind (a page, a proxy POST, an API call) within the portal's
         page budget and depth limit, each URL (or POST) once."""
         index = response.meta["portal"]
@@ -286,8 +320,10 @@ class ReportsSpider(scrapy.Spider):
         callback = callback or self.parse_page
         if method == "POST":
             yield FormRequest(url, formdata=form or {}, callback=callback, errback=self.on_error, priority=score - hops, meta=meta)
-        else:
+        elif callback != self.parse_page:       # a platform's list answer: asked every run
             yield scrapy.Request(url, callback=callback, errback=self.on_error, priority=score - hops, meta=meta)
+        else:
+            yield from self._visit(url, score - hops, {**meta, "paginated": paginated}, force_check=force_check)
 
     def _spend(self, index: int) -> bool:
         """One request of the portal's page budget, whatever its kind; False when it is spent."""
@@ -316,6 +352,60 @@ class ReportsSpider(scrapy.Spider):
         rest = continuation_links(response.url, [(u, a) for u, a, _ in links])
         own = urlsplit(response.url).path.rsplit(".", 1)[0] + "_"      # not a list widget's pages
         return rest + [u for u in pagination_urls(response.url, outline.html) if urlsplit(u).path.startswith(own) and u not in rest]
+
+    # ------------------------------------------------------------------ incremental re-crawls (crawler.incremental)
+
+    def _visit(self, url, priority, meta, start=False, force_check=False):
+        """Fetch `url`, or check it conditionally, or walk its stored links, or skip it: known report
+        pages and attachments are not downloaded again, unchanged lists not walked past known entries."""
+        stats = self.crawler.stats
+        action, known = self.crawl_state.plan(url, start=start, force_check=force_check)
+        if action == "skip":
+            stats.inc_value("nianbao/skipped_known")
+            if known.stored:
+                stats.inc_value(f"nianbao/portal_reports/{self.portals[meta['portal']].agency}")
+            return
+        if action == "replay":
+            stats.inc_value("nianbao/replayed")
+            yield from self._replay(_Replayed(url, meta), known.meta())
+            return
+        headers = {}
+        if action == "check":
+            stats.inc_value("nianbao/conditional_requests")
+            headers = known.conditional_headers()
+            meta = {**meta, "known": known.meta(), "handle_httpstatus_list": [304]}
+        if known is not None and known.kind == FAILED:
+            meta = {**meta, "max_retry_times": 0}      # failed last time: one try, not a round of retries
+        yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority, headers=headers,
+                             meta=meta)
+
+    def _unchanged(self, response) -> bool:
+        known = response.meta.get("known")
+        if known is None:
+            return False
+        if response.status == 304:
+            self.crawler.stats.inc_value("nianbao/not_modified")
+        elif known["sha256"] == sha256(response.body):
+            self.crawler.stats.inc_value("nianbao/unchanged")
+        else:
+            self.crawler.stats.inc_value("nianbao/changed_pages")
+            return False
+        self.crawl_state.record_unchanged(response.meta.get("redirect_urls", [response.url])[0])
+        return True
+
+    def _replay(self, response, known: dict):
+        """Walk a page's stored links as if it had been fetched again."""
+        if known["kind"] == NAV:
+            yield from self._walk(response, known["links"], known["is_list"], known["pagination"])
+        elif known["kind"] == REPORT:
+            yield from self._report_links(response, known["links"])
+
+    def _new_entries_only(self, response, links) -> bool:
+        """A changed list whose entries are all new: its next pages may hold new entries too, so they
+        are checked instead of replayed (lists are newest first; past a known entry nothing is new)."""
+        if "known" not in response.meta:
+            return False
+        return not any(self.crawl_state.known.stored(u) for u, a, t in links if link_score(u, a, t) >= 100)
 
     @staticmethod
     def _lists_reports(links) -> bool:
@@ -352,6 +442,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _item(self, response, kind: str, title: str) -> ReportItem:
         index = response.meta["portal"]
+        self.crawl_state.record_page(response, ATTACHMENT if kind == "attachment" else REPORT)
         return ReportItem(**self._fetch_fields(response), kind=kind, title=title, portal_index=index,
                           portal=self.portals[index].as_dict())
 
@@ -364,6 +455,8 @@ class ReportsSpider(scrapy.Spider):
     def on_error(self, failure):
         kind = self._error_kind(failure)
         self.crawler.stats.inc_value(f"nianbao/errors/{kind}")
+        if failure.check(HttpError):
+            self.crawl_state.record_failure(failure.request.url, failure.value.response.status)
         self.logger.info("not fetched (%s): %s", kind, failure.request.url)
 
     @staticmethod
@@ -379,3 +472,10 @@ class ReportsSpider(scrapy.Spider):
         if failure.check(ConnectionRefusedError):
             return "connection_refused"
         return failure.type.__name__ if failure.type else "unknown"
+
+
+class _Replayed:
+    """Stands in for the response of a page whose stored links are walked without fetching it."""
+
+    def __init__(self, url: str, meta: dict):
+        self.url, self.meta = url, meta
