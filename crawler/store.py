@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import PARSER_VERSION, datasetstore
-from .items import Fetched, ReportItem, utc_now
+from .items import Fetched, ReportItem
 from .schema import APPLICANT_COLUMNS, ParseOutcome
 
 
