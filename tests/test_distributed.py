@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 import sqlite_utils
 
 from crawler.demo import DEMO, free_port, portals_for_port
+from crawler.distributed import OWNERS
 from tests.conftest import FAST
 from tests.fixtures import ROOT
 from tests.test_resume import dataset
@@ -26,7 +28,6 @@ def redis_url(tmp_path):
     port = free_port(0)
     process = subprocess.Popen([REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
                                 "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
     client = redis.StrictRedis(host="127.0.0.1", port=port)
     deadline = time.monotonic() + 30
     while True:
@@ -46,6 +47,14 @@ def start(command):
                             start_new_session=True)
 
 
+def holds_leases(client, process) -> bool:
+    """Whether the scrapy process `python -m crawler worker` started holds a leased request."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    pids = children.read_text().split() if children.exists() else []
+    owners = [o.decode().split(":")[1] for o in client.hvals(OWNERS)]
+    return any(pid in owners for pid in pids)
+
+
 def distributed_crawl(server, redis_url, db, kill_after=None):
     portals = portals_for_port(server.server_port, Path(db).parent / "portals.csv")
     writer = start([sys.executable, "-m", "crawler", "store-worker", "--redis", redis_url, "--db", str(db), "--until-done"])
@@ -54,9 +63,12 @@ def distributed_crawl(server, redis_url, db, kill_after=None):
     workers = [start(worker), start(worker)]
     killed = False
     if kill_after is not None:
-        begin = len(server.requests)
-        while len(server.requests) - begin < kill_after and workers[0].poll() is None:
-            time.sleep(0.005)
+        # SIGKILL the first worker while it holds leased requests, once the portals answered `kill_after`
+        client = redis.StrictRedis.from_url(redis_url)
+        begin, deadline = len(server.requests), time.monotonic() + 120
+        while not (len(server.requests) - begin >= kill_after and holds_leases(client, workers[0])):
+            assert workers[0].poll() is None and time.monotonic() < deadline, "the worker never held a request"
+            time.sleep(0.002)
         os.killpg(workers[0].pid, signal.SIGKILL)
         killed = True
     outputs = [w.communicate(timeout=300) for w in workers]
