@@ -27,6 +27,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet import task
 
+from . import render
+
 PREFIX = "nianbao"
 ITEMS = f"{PREFIX}:items"
 WRITING = f"{PREFIX}:items:writing"
@@ -77,9 +79,15 @@ class LeasedQueue(PriorityQueue):
             return None
         request = self._decode_request(data)
         request.meta["lease"] = lease
+        if request.meta.pop("render_in_browser", False):
+            request.meta.update(render.render_meta(self.spider.domains[request.meta["portal"]]))
         return request
 
     def push(self, request):
+        if request.meta.get("playwright"):
+            # the browser's route guard is a closure: queued as a flag, rebuilt by the worker that pops it
+            request = request.replace(meta={**{k: v for k, v in request.meta.items() if not k.startswith("playwright")},
+                                            "render_in_browser": True})
         super().push(request)
         # a retry or redirect of a leased request: the work is safe in the queue again
         release(self.server, request.meta.pop("lease", None))
