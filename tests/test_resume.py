@@ -1,6 +1,7 @@
 """Resume after a crash: a crawl with a job directory, SIGKILLed at several moments and started
 again, ends with the same database as a crawl that was never interrupted."""
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -21,7 +22,9 @@ def dataset(db_path):
     for r in db.query("SELECT * FROM reports"):
         cells = sorted((c["table"], c["row"], c["column"], c["value"])
                        for c in db.query('SELECT "table", row, "column", value FROM cells WHERE report_id = ?', [r["id"]]))
-        flags = sorted((f["code"], f["detail"]) for f in db.query("SELECT code, detail FROM flags WHERE report_id = ?", [r["id"]]))
+        # dataset checks name the other report by its row id, which follows the order reports were stored
+        flags = sorted((f["code"], re.sub(r"\(report \d+\)", "(report)", f["detail"]))
+                       for f in db.query("SELECT code, detail FROM flags WHERE report_id = ?", [r["id"]]))
         reports[(r["agency"], r["year"])] = (r["best_url"], r["versions"], cells, flags)
     sources = sorted((s["url"], s["part"], s["sha256"], s["parse_status"]) for s in db.query("SELECT * FROM sources"))
     return reports, sources
