@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install system-deps test lint demo browse bench accuracy clean redis redis-stop
+.PHONY: install system-deps test lint demo browse bench bench-quick bench-deps accuracy clean redis redis-stop
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,26 @@ demo: install system-deps
 browse: install
 	$(VENV)/bin/datasette output/reports.db --metadata crawler/datasette.json --plugins-dir crawler/datasette_plugins --root
 
-bench: install
-	$(PY) bench/parse_bench.py
+# nginx serves the generated portal of the portal benchmark (Debian package; needs root).
+bench-deps:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing nginx with apt-get"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+			|| echo "note: apt-get could not install nginx: the portal benchmark serves with Twisted instead"; \
+	else echo "note: nginx is missing and we are not root: the portal benchmark serves with Twisted instead"; fi
+
+# Parse, store and portal benchmarks, each figure with its target and whether it holds (about ten
+# minutes); bench-quick runs the small sizes only. A failed target does not stop the others.
+bench: install bench-deps
+	-$(PY) bench/parse_bench.py
+	-$(PY) bench/store_bench.py
+	-$(PY) bench/portal_bench.py
+
+bench-quick: install bench-deps
+	-$(PY) bench/parse_bench.py
+	-$(PY) bench/store_bench.py --quick
+	-$(PY) bench/portal_bench.py --quick
 
 # Cells right per report with a hand-checked answer file; fails below the recorded floor.
 accuracy: install

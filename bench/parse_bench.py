@@ -6,6 +6,7 @@ extraction alone). Ratios, not absolute figures, are comparable across noisy mac
 from __future__ import annotations
 
 import platform
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -39,11 +40,12 @@ def extraction_only(body: bytes) -> None:
 
 
 def timed(func, bodies, rounds) -> float:
-    start = time.perf_counter()
+    """Reports per CPU second: CPU time, so that other work on a shared machine does not count."""
+    start = time.process_time()
     for _ in range(rounds):
         for body in bodies:
             func(body)
-    return rounds * len(bodies) / (time.perf_counter() - start)
+    return rounds * len(bodies) / (time.process_time() - start)
 
 
 def peak_memory(func, bodies) -> int:
@@ -57,7 +59,10 @@ def peak_memory(func, bodies) -> int:
     return max(peaks)
 
 
-def main(rounds: int = 5) -> None:
+TARGET_RATIO = 1.5
+
+
+def main(rounds: int = 5) -> int:
     bodies = inputs()
     timed(parse_report, bodies, 1)      # warm caches (OpenCC, regexes) for both sides
     timed(extraction_only, bodies, 1)
@@ -66,14 +71,17 @@ def main(rounds: int = 5) -> None:
         results["extract"].append(timed(extraction_only, bodies, rounds))
         results["parse"].append(timed(parse_report, bodies, rounds))
     extract, parse = max(results["extract"]), max(results["parse"])
+    ratios = sorted(e / p for e, p in zip(results["extract"], results["parse"]))
     print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}, {len(bodies)} report pages x {rounds} rounds")
-    print(f"trafilatura extraction alone: {extract:8.1f} reports/s")
-    print(f"full parse (nianbao):         {parse:8.1f} reports/s")
-    print(f"cost ratio full/extraction:   {extract / parse:8.2f}x  (target <= 1.50x)")
+    print(f"trafilatura extraction alone: {extract:8.1f} reports/CPU s")
+    print(f"full parse (nianbao):         {parse:8.1f} reports/CPU s")
+    print(f"cost ratio full/extraction:   {ratios[1]:8.2f}x median, {ratios[-1]:.2f}x worst of {len(ratios)} runs  "
+          f"(target <= {TARGET_RATIO:.2f}x in every run: {'holds' if ratios[-1] <= TARGET_RATIO else 'FAILS'})")
     memory_extract, memory_parse = peak_memory(extraction_only, bodies), peak_memory(parse_report, bodies)
     print(f"peak memory per page:         {memory_parse / 2**20:8.1f} MiB full parse, {memory_extract / 2**20:.1f} MiB extraction alone, "
           f"ratio {memory_parse / memory_extract:.2f}x")
+    return 0 if ratios[-1] <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

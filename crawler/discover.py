@@ -3,11 +3,14 @@ pages are reports, and where a list's next pages are. The spider only applies th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from .clean import to_simplified
-from .extract import element_text, meta_tags, page_text, parse_html, title_candidates
+from lxml import etree
+
+from .clean import CJK, to_simplified
+from .extract import _DROP_TAGS, element_text, meta_tags, parse_html, strong_titles, weak_titles
 from .identify import REPORT_NAME, normalise_years
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")
@@ -20,6 +23,7 @@ _REPORT_URL = re.compile(r"ndbg|gknb|xxgknb|nianbao|niandubaogao|ndgzbg|gkndbg|z
 _DISCLOSURE = re.compile(r"政府信息公开|信息公开|政务公开|公开目录|法定主动公开|主动公开|信息公开指南|部门信息公开|政府信息")
 _DISCLOSURE_URL = re.compile(r"xxgk|zwgk|gkml|zfxxgk|openness|gov_?open|xxgkml|gk/", re.I)
 _DEPARTMENTS = re.compile(r"部门|乡镇|街道|县直|区直|市直|委办局|单位|机构")
+_SPACES = re.compile(r"\s+")
 _PAGINATION = re.compile(r"^(下一页|下页|>|›|»|后一页|尾页|末页|\d{1,3})$")
 _NEGATIVE = re.compile(r"新闻|要闻|动态|图片|视频|招聘|招考|旅游|文化|天气|English|邮箱|登录|注册|无障碍|长者|关怀|"
                        r"投诉|信箱|留言|调查|征集|访谈|直播|专题|下载中心|网站地图|联系我们|app|微博|微信")
@@ -34,28 +38,57 @@ _LOOKALIKE = re.compile(
     r"工作要点|述职|社会责任报告|环境状况公报|质量报告|公报|"
     r"我[县区市省镇乡局委办]|发布|印发|公布|编制|完成|召开|举行|开展|顺利"     # news: "我县发布…年度报告"
 )
+# Look-alikes that never carry the report itself (a notice "关于公布…年度报告的通知" may): their
+# links are not followed.
+_COMMENTARY = re.compile(r"解读|图解|问答|答记者问|一图读懂|新闻发布会|培训|考核|评估|排名|企业年报|企业年度报告|年报公示|"
+                         r"统计年报|统计年鉴|财务报告|决算|预算|政府工作报告|年度工作报告|工作总结|工作计划|工作要点|述职")
 _ANNUAL_REPORT_TITLE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?.{{0,40}}?{REPORT_NAME}")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+# An agency's own name (青阳县文化和旅游局, 新闻出版局, 蓉城镇) leads to its section: the negative
+# words it may hold (文化, 旅游, 新闻) say nothing about where the link goes.
+_AGENCY_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "署", "镇", "乡", "街道", "街道办事处", "人民政府", "政府",
+                    "管委会", "管理委员会", "馆", "院")
+_AGENCY_NAME = re.compile(rf"^[{CJK}（）()]{{1,22}}?(?:{'|'.join(sorted(_AGENCY_SUFFIXES, key=len, reverse=True))})"
+                          r"(?:政府)?(?:信息公开|政务公开|政府信息公开)?(?:专栏|目录|平台)?$")
+# A single document in a disclosure section (t20210315_123.html, art_12_345.html, content_9.html,
+# 202103/…, ?id=9): it is opened only when its title names a report.
+_DOCUMENT_URL = re.compile(r"/t\d{8}_\d+|/art_\d+|/content_\d+|/\d{6}/|/\d{4}[-/]\d{2}[-/]\d{2}/|/\d{4}/\d{4}/|"
+                           r"[?&](?:id|articleid|docid|infoid|contentid)=\d+|/(?:detail|article|view|show)[_/.-]", re.I)
+_DOCUMENT_ANCHOR_LENGTH = 16      # column and section names are short; document titles long
+_DISCLOSURE_RULES = re.compile(r"指南|制度|规定|工作机构")
 
 
+@lru_cache(maxsize=65536)
 def link_score(url: str, anchor: str = "", title: str = "") -> int:
-    """How promising a link is for finding annual reports: 0 = don't follow, higher = sooner."""
-    text = to_simplified(re.sub(r"\s+", "", f"{anchor}{title}"))
+    """How promising a link is for finding annual reports: 0 = don't follow, higher = sooner.
+    Cheap URL checks come first; the anchor is converted to Simplified only when it gets that far."""
     path = urlsplit(url).path.lower()
     if path.endswith(_SKIP_EXTENSIONS) or _NEGATIVE_URL.search(url):
         return 0
+    raw = _SPACES.sub("", f"{anchor}{title}")
+    text = to_simplified(raw) if raw and not raw.isascii() else raw
     if path.endswith(ATTACHMENT_EXTENSIONS):
         return 90 if (_REPORT.search(text) or _REPORT_URL.search(url)) else 0
-    if _ANNUAL_REPORT_TITLE.search(normalise_years(text)) and not _LOOKALIKE.search(text):
-        return 100          # a report itself
+    if _ANNUAL_REPORT_TITLE.search(normalise_years(text)):
+        if not _LOOKALIKE.search(text):
+            return 100      # a report itself
+        if _COMMENTARY.search(_title_without_report_name(normalise_years(text))):
+            return 0        # 解读, 图解 … of a report: the report is listed beside it
     if _REPORT.search(text) or _REPORT_URL.search(url):
         return 80           # the report column or list
     if _PAGINATION.match(text):
         return 60           # scored again by the caller from the page it is on
-    if _NEGATIVE.search(text) or _DOCUMENT_TITLE.search(text):
+    agency = bool(_AGENCY_NAME.match(text))
+    if not agency and (_NEGATIVE.search(text) or _DOCUMENT_TITLE.search(text)):
         return 0
     if _DISCLOSURE.search(text):
-        return 50 if not _DEPARTMENTS.search(text) else 40
+        if _DISCLOSURE_RULES.search(text):
+            return 30       # the guide and rules of disclosure: a column like any other
+        return 40 if agency or _DEPARTMENTS.search(text) else 50
+    if agency:
+        return 40 if _DISCLOSURE_URL.search(url) else 20
+    if _DOCUMENT_URL.search(url) or len(text) > _DOCUMENT_ANCHOR_LENGTH:
+        return 0            # an ordinary document, whatever section it is in
     if _DISCLOSURE_URL.search(url):
         return 30
     if _DEPARTMENTS.search(text):
@@ -138,6 +171,15 @@ def continuation_links(page_url: str, links: list[tuple[str, str]]) -> list[str]
     return list(dict.fromkeys(found))
 
 
+def absolute_links(base: str, links: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Links with absolute URLs. Most hrefs on a portal are root-relative (/xxgk/…): those are
+    joined to the origin directly, the rest by urljoin (a third of a list page's cost otherwise)."""
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return [(origin + href if href[:1] == "/" and href[1:2] != "/" and "/." not in href and "\\" not in href
+             else urljoin(base, href), anchor, title) for href, anchor, title in links]
+
+
 def host_allowed(host: str, allowed: set[str]) -> bool:
     """A host is the portal's own when it is one of its domains or a subdomain of one."""
     host = (host or "").lower().split(":")[0]
@@ -161,26 +203,65 @@ def registrable_domain(host: str) -> str:
 
 @dataclass
 class Outline:
-    """What the spider needs to judge a page: its title, visible text and links."""
+    """What the spider needs to judge a page: its title and links at once, its visible text
+    (a walk of the whole page) only when a decision asks for it."""
     title: str
-    text: str
     links: list[tuple[str, str, str]]   # (href, anchor text, title attribute)
     html: str
     base: str = ""                      # <base href>, which relative links resolve against
+    tree: object = field(default=None, repr=False)
+
+    @cached_property
+    def text(self) -> str:
+        return visible_lines(self.tree) if self.tree is not None else ""
+
+
+def visible_lines(tree, limit: int = 30000) -> str:
+    """The page's visible text, one text node per line, up to about `limit` characters: enough
+    for the crawl's decisions, and lxml does the walk (the parser's page_text lays blocks out
+    properly, at several times the cost). Drops the same chrome as page_text; changes the tree."""
+    etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
+    body = tree.find("body")
+    lines, size = [], 0
+    for node in (body if body is not None else tree).itertext():
+        node = node.strip()
+        if node:
+            lines.append(node)
+            size += len(node)
+            if size > limit:
+                break
+    return "\n".join(lines)
+
+
+# A report's name may be in the title: any other page is judged by its links, not its text.
+_TITLE_MAY_NAME_REPORT = re.compile(r"[报報]告|年[报報]")
+_NAMES_REPORT = re.compile(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)")
+
+
+def classify_outline(outline: Outline) -> str:
+    """classify_page for a fetched page, reading its text only when the title leaves the kind
+    open (it names a report or a 年报, or there is none). Any other page is 'other': a list of
+    reports is known by its links."""
+    if outline.title and not _TITLE_MAY_NAME_REPORT.search(outline.title):
+        return "other"
+    return classify_page(outline.title, outline.text)
 
 
 def outline_html(html: str) -> Outline:
     tree = parse_html(html)
     if tree is None:
-        return Outline("", "", [], html)
-    titles = [t for group in title_candidates(tree, meta_tags(tree)) for t in group]
+        return Outline("", [], html)
     links = [(a.get("href", "").strip(), element_text(a), (a.get("title") or "").strip()) for a in tree.iter("a") if a.get("href")]
     # many portals embed their disclosure platform in a frame
     links += [(f.get("src", "").strip(), "", (f.get("title") or f.get("name") or "").strip())
               for f in tree.iter("iframe", "frame") if f.get("src")]
     # Portals put the site name in <h1> as often as the article title; prefer a candidate naming a
-    # report. <title> usually ends with the site name: "报告标题_青阳县人民政府".
-    named = [t for t in titles if re.search(r"(?:19|20|二〇|二0)\S{0,60}?(?:年度报告|年报|工作报告)", t)]
-    title = (named or titles or [""])[0]
+    # report. <title> usually ends with the site name: "报告标题_青阳县人民政府". The weaker
+    # candidates (a whole-page search) are only looked at when no strong one names a report.
+    strong = strong_titles(tree, meta_tags(tree))
+    named = [t for t in strong if _NAMES_REPORT.search(t)]
+    if not named:
+        weak = weak_titles(tree, strong)
+        named = [t for t in weak if _NAMES_REPORT.search(t)] or strong[:1] or weak[:1]
     base = tree.find(".//base")
-    return Outline(title, page_text(tree, limit=30000), links, html, (base.get("href") or "").strip() if base is not None else "")
+    return Outline((named or [""])[0], links, html, (base.get("href") or "").strip() if base is not None else "", tree)

@@ -76,7 +76,8 @@ def extract_html(html: str) -> Extracted:
 
 
 def element_text(element) -> str:
-    return re.sub(r"\s+", " ", element.text_content() or "").strip()
+    # str.split() splits on exactly what \s matches, at a fraction of a regex's cost (it runs for every cell)
+    return " ".join((element.text_content() or "").split())
 
 
 def meta_tags(tree) -> dict:
@@ -103,21 +104,30 @@ def title_candidates(tree, meta: dict) -> tuple[list[str], list[str]]:
     """Title candidates, most trustworthy first: the CMS's ArticleTitle, <title> without the site
     name after it, <h1>; then elements classed 'title' and <h2>/<h3>, which on many portals also
     hold sidebar and 上一篇/下一篇 links to other reports."""
-    strong, weak = [], []
+    strong = strong_titles(tree, meta)
+    return strong, weak_titles(tree, strong)
+
+
+def strong_titles(tree, meta: dict) -> list[str]:
+    strong = []
     if meta.get("title"):
         strong.append(meta["title"])
     title = tree.find(".//title")
     if title is not None and title.text:
         strong.append(re.split(r"\s*(?:_|\||｜|--|——| - )\s*", title.text.strip())[0])
     strong.extend(element_text(h) for h in tree.iter("h1"))
-    for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]:
-        weak.append(element_text(el))
+    return _usable_titles(strong)
+
+
+def weak_titles(tree, strong: list[str] = ()) -> list[str]:
+    weak = [element_text(el) for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]]
     for tag in ("h2", "h3"):
         weak.extend(element_text(h) for h in tree.iter(tag))
-    def usable(texts, exclude=()):
-        return [t for t in dict.fromkeys(texts) if t and len(t) <= 150 and t not in exclude]
+    return _usable_titles(weak, exclude=strong)
 
-    return usable(strong), usable(weak, exclude=strong)
+
+def _usable_titles(texts, exclude=()) -> list[str]:
+    return [t for t in dict.fromkeys(texts) if t and len(t) <= 150 and t not in exclude]
 
 
 def _header_text(tree, limit: int = 4000) -> str:

@@ -12,7 +12,7 @@ from .items import ReportItem
 from .merge import merge_report
 from .report import NotAReport, UnreadableInput, parse_report
 from .schema import ParseOutcome
-from .store import delete_report, portal_of, report_key, source_body
+from .store import delete_report, optimize, portal_of, report_key, source_body
 
 
 def parse_job(body: bytes, url: str | None = None, content_type: str | None = None,
@@ -66,5 +66,6 @@ def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:
         for orphan in db.query("SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM sources WHERE report_id IS NOT NULL)"):
             delete_report(db, orphan["id"])
     counts.update({f"dataset:{k}": v for k, v in datasetstore.refresh(db).items() if v})
+    optimize(db)
     counts["reports"] = db["reports"].count
     return counts

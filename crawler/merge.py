@@ -10,7 +10,7 @@ import sqlite_utils
 from .items import utc_now
 from .review import flag_subject
 from .schema import CONSISTENCY_FLAGS, SOURCE_FLAGS, STRUCTURE_FLAGS, TABLES, flag
-from .store import delete_report, portal_of, split_key
+from .store import delete_report, portal_of, refresh_wide, split_key
 
 
 def _version_rank(version: dict):
@@ -84,11 +84,12 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
         report_id = db["reports"].insert(row).last_pk
     db.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM flags WHERE report_id = ?", [report_id])
-    db["cells"].insert_all(
-        ({"report_id": report_id, "table": t, "row": r, "column": c, "value": v, "position": i}
-         for i, ((t, r, c), v) in enumerate(flatten_cells(parsed).items())))
+    # plain executemany: a report has some 200 cells, and sqlite-utils' per-value checks cost more than the writes
+    db.conn.executemany('INSERT INTO cells (report_id, "table", "row", "column", value, position) VALUES (?, ?, ?, ?, ?, ?)',
+                        [(report_id, t, r, c, v, i) for i, ((t, r, c), v) in enumerate(flatten_cells(parsed).items())])
     db["flags"].insert_all({"report_id": report_id, "code": f["code"], "detail": f["detail"], "subject": flag_subject(f),
                             "scope": "report"} for f in flags)
+    refresh_wide(db, report_id)
     db.execute("UPDATE sources SET report_id = ? WHERE report_key = ?", [report_id, key])
     db.execute("UPDATE sources SET report_id = ? WHERE main_source_id IN (SELECT id FROM sources WHERE report_key = ?)",
                [report_id, key])

@@ -64,6 +64,9 @@ ITEM_PIPELINES = {
     "pipelines.StorePipeline": 800,
 }
 REPORTS_DB = "output/reports.db"
+# A page yields a few requests and at most a report: Scrapy starts this many tasks for each
+# page's output, so its default of 100 only costs time.
+CONCURRENT_ITEMS = 8
 PARSE_WORKERS = 1                       # processes parsing off the reactor; 0 = a thread instead
 
 EXTENSIONS = {
@@ -77,6 +80,9 @@ PROGRESS_INTERVAL = 10                  # seconds between progress lines
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.progress.QuietLogFormatter"
 TELNETCONSOLE_ENABLED = False
+# Scrapy's check of each callback's source for `return value` in a generator (inspect + ast of the
+# whole spider module, in the middle of the crawl): a developer's warning, which ruff and the tests cover.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 FEED_EXPORT_ENCODING = "utf-8"
 
 # JavaScript-only list pages: rendered in headless Chromium through scrapy-playwright, the last

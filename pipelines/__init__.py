@@ -194,6 +194,7 @@ class StorePipeline:
         status = "failed" if reason == "finished" and not monitor.passed(verdict) else reason
         self.crawler.stats.set_value("nianbao/run_status", status)
         runs.finish_run(self.db, self.run_id, self._stats(), self.new, self.changed, status, verdict)
+        store.optimize(self.db)     # planner statistics for the next crawl and for datasette
         self.db.close()
 
     def _emit_reports(self):

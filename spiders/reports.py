@@ -20,6 +20,8 @@ from crawler.attachments import sniff_format
 from crawler.decode import decode_bytes
 from crawler.discover import (
     ATTACHMENT_EXTENSIONS,
+    absolute_links,
+    classify_outline,
     classify_page,
     continuation_links,
     host_allowed,
@@ -29,6 +31,7 @@ from crawler.discover import (
     title_year,
 )
 from crawler.exc import ConfigError
+from crawler.focus import ReportTrail, focused, lists_reports
 from crawler.incremental import (
     ATTACHMENT,
     FAILED,
@@ -98,6 +101,7 @@ class ReportsSpider(scrapy.Spider):
         spider.render_budget = settings.getint("RENDER_MAX_PAGES", 3)
         spider.render_unavailable = settings.get("RENDER_UNAVAILABLE")
         spider.seen: set[str] = set()      # so the page budget counts each URL once
+        spider.trails = [ReportTrail() for _ in spider.portals]    # where each portal lists its reports
         return spider
 
     def arguments(self) -> dict:
@@ -136,7 +140,7 @@ class ReportsSpider(scrapy.Spider):
         try:
             decoded = decode_bytes(response.body, ctype)
             outline = outline_html(decoded.text)
-            kind = classify_page(outline.title, outline.text)
+            kind = classify_outline(outline)
         except Exception as exc:     # keep the bytes: the page is stored and can be re-parsed later
             self.crawler.stats.inc_value("nianbao/errors/page_unreadable")
             item = self._item(response, "page", "")
@@ -145,7 +149,7 @@ class ReportsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
         base = urljoin(response.url, outline.base)
-        links = [(urljoin(base, href), anchor, title) for href, anchor, title in outline.links]
+        links = absolute_links(base, outline.links)
         if kind == "report" or self._first_of_split_report(response, outline, links):
             yield from self._report(response, outline, links)
             return
@@ -156,6 +160,8 @@ class ReportsSpider(scrapy.Spider):
         scores = [link_score(u, a, t) for u, a, t in links]
         fresh = [score for score, (u, _, _) in zip(scores, links) if u.split("#", 1)[0] not in self.seen]
         is_list = kind == "index" or self._lists_reports(links)
+        if is_list:
+            self.trails[response.meta["portal"]].learn(response.url, response.meta.get("link_title", ""))
         pagination = pagination_urls(response.url, outline.html) if is_list else []
         followed = [link for link in links if link_score(*link) > 0]
         # a page with a platform's list requests is fetched anew each run: its list answers change, not it
@@ -276,8 +282,10 @@ class ReportsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ following links
 
     def _follow(self, response, links, is_list: bool):
-        for url, anchor, title in links:
-            score = link_score(url, anchor, title)
+        trail = self.trails[response.meta["portal"]]
+        scored = [(url, anchor, title, link_score(url, anchor, title)) for url, anchor, title in links]
+        for url, anchor, title, score in focused(scored, lambda u: u.split("#", 1)[0] not in self.seen):
+            score = trail.score(url, anchor or title, score)
             if score == 60 and not is_list:
                 continue        # pagination only matters on lists of reports
             if score >= 100:
@@ -410,7 +418,7 @@ class ReportsSpider(scrapy.Spider):
     @staticmethod
     def _lists_reports(links) -> bool:
         """A list of reports (or of report columns), whose pagination is worth following."""
-        return sum(1 for u, a, t in links if link_score(u, a, t) >= 80) >= 2
+        return lists_reports([(u, a, t, link_score(u, a, t)) for u, a, t in links])
 
     # ------------------------------------------------------------------ items
 

@@ -28,7 +28,7 @@ def outline(host, path):
     ("http://a.gov.cn/xxgk/bm.html", "部门信息公开", 40),
     ("http://a.gov.cn/col/col9/index.html", "政務公開", 50),
     ("http://a.gov.cn/news/1.html", "青阳县召开常务会议", 0),
-    ("http://a.gov.cn/xxgk/jd.html", "《2020年政府信息公开工作年度报告》解读", 80),
+    ("http://a.gov.cn/xxgk/jd.html", "《2020年政府信息公开工作年度报告》解读", 0),     # the report is listed beside it
     ("http://a.gov.cn/a.jpg", "2020年政府信息公开工作年度报告", 0),
     ("http://a.gov.cn/files/nb2020.pdf", "2020年政府信息公开工作年度报告.pdf", 90),
     ("http://a.gov.cn/files/notice.pdf", "采购公告.pdf", 0),

@@ -99,7 +99,7 @@ def test_without_a_browser_everything_else_is_crawled_and_the_skip_is_said(serve
                      r"no Chromium at /nonexistent/chromium \(BROWSER_PATH\)", out)
     assert found_on(tmp_path / "nobrowser.db", HANWEB) == expected_on(HANWEB)
     assert not found_on(tmp_path / "nobrowser.db", JS_ONLY)
-    assert Counter(h for h, p, _ in server.requests[start:])[JS_ONLY] == 5      # robots, /, /zwgk/, 指南, the list: once
+    assert Counter(h for h, p, _ in server.requests[start:])[JS_ONLY] == 4      # robots, /, /zwgk/, the list: once (not 指南)
 
 
 def test_render_budget_per_portal(server, tmp_path):

@@ -237,7 +237,7 @@ def test_page_listing_merges_adapters_without_duplicates_and_entries_score_like_
     assert len(urls) == len(set(urls)) == 3
     assert len(listing.requests) == 1
     scores = [link_score(e.url, e.title) for e in listing.entries]
-    assert scores == [100, 100, 80]          # reports, and a 解读 fetched only to be told apart
+    assert scores == [100, 100, 0]           # reports, and a 解读, which is not fetched
 
 
 def test_list_request_key_tells_posts_apart():

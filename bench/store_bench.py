@@ -1,0 +1,186 @@
+"""The store's cost as the database grows: write and `reparse` cost per report at 300 and at
+10 000 reports, and every canned query and configured facet at 10 000 reports.
+
+    python bench/store_bench.py [--quick]
+
+The reports are real parses of the bundled report pages, stored under many agency names and
+years (as a national crawl would), each through `store.store_fetch`, one transaction per item.
+`reparse` is timed with the parser replaced by a lookup of the stored parse, so that only the
+store's own cost is measured. Targets: the cost per report at the large size within 20 % of the
+cost at the small size; every query and facet under 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from parse_bench import inputs  # bench/ is this script's own directory
+
+from crawler import store
+from crawler.items import ReportItem
+from crawler.jobs import parse_job, reparse
+from crawler.schema import ParseOutcome
+
+ROOT = Path(__file__).resolve().parents[1]
+
+QUERY_LIMIT_MS = 100
+ROUNDS, BATCH = 5, 40
+GROWTH_LIMIT = 1.20
+# one sample call of each canned query's parameters
+QUERY_PARAMETERS = {"agency": "教育", "year": "2021"}
+FACET_SIZE = 30     # datasette's default_facet_size
+
+
+def real_parses() -> list[tuple[bytes, dict]]:
+    parses = []
+    for body in inputs():
+        outcome = parse_job(body, "http://bench.gov.test/report.html", "text/html; charset=utf-8")
+        if outcome.is_report:
+            parses.append((body, outcome.report))
+    return parses
+
+
+def make_item(n: int, parses) -> tuple[ReportItem, ParseOutcome]:
+    """Report n: a real parse under agency n // 5 and one of five years, with its own bytes."""
+    body, result = parses[n % len(parses)]
+    agency = f"第{n // 5}号县教育局" if n % 3 == 0 else f"第{n // 5}号县人民政府办公室"
+    year = 2019 + n % 5
+    parsed = {**result, "agency": agency, "agency_key": agency, "year": year}
+    url = f"http://www.county{n // 5}.gov.test/xxgk/ndbg/{year}/art_{n}.html"
+    item = ReportItem(url=url, body=body + f"<!-- {n} -->".encode(), content_type="text/html; charset=utf-8",
+                      headers={"Content-Type": "text/html; charset=utf-8"}, fetched_at="2026-11-26T00:00:00+00:00",
+                      title=parsed.get("title") or "",
+                      portal={"agency": f"第{n // 5}号县", "region_code": f"{340000 + n // 5}", "level": "county"})
+    return item, ParseOutcome("report", report=parsed)
+
+
+def write_reports(db, start: int, stop: int, parses) -> float:
+    """CPU seconds per report for writing reports start..stop."""
+    items = [make_item(n, parses) for n in range(start, stop)]
+    began = time.process_time()
+    for item, outcome in items:
+        store.store_fetch(db, item, outcome)
+    return (time.process_time() - began) / (stop - start)
+
+
+def reparse_cost(db) -> float:
+    """Seconds per report for `reparse` with the parser replaced by the stored parse."""
+    stored = {row["url"]: json.loads(row["parsed"]) for row in db.query("SELECT url, parsed FROM sources WHERE parsed IS NOT NULL")}
+
+    def lookup(body, url, content_type=None, agency=None, parts=()):
+        return ParseOutcome("report", report=stored[url])
+
+    began = time.process_time()
+    counts = reparse(db, parse=lookup)
+    return (time.process_time() - began) / max(counts.get("reports", 1), 1)
+
+
+def canned_queries() -> dict[str, str]:
+    metadata = json.loads((ROOT / "crawler" / "datasette.json").read_text(encoding="utf-8"))
+    return {name: q["sql"] for name, q in metadata["databases"]["reports"]["queries"].items()}
+
+
+def facet_queries() -> dict[str, str]:
+    """The SQL datasette runs for each configured facet of each table's unfiltered page."""
+    metadata = json.loads((ROOT / "crawler" / "datasette.json").read_text(encoding="utf-8"))
+    found = {}
+    for table, conf in metadata["databases"]["reports"]["tables"].items():
+        for facet in conf.get("facets", []):
+            if isinstance(facet, dict):     # array facet over a JSON list column
+                column = facet["array"]
+                found[f"{table}.{column}[]"] = (
+                    f"select j.value as value, count(*) as count from (select * from [{table}]) "
+                    f"join json_each([{column}]) j group by j.value order by count desc, value limit {FACET_SIZE + 1}")
+            else:
+                found[f"{table}.{facet}"] = (
+                    f"select [{facet}] as value, count(*) as count from (select * from [{table}]) "
+                    f"where [{facet}] is not null group by [{facet}] order by count desc, value limit {FACET_SIZE + 1}")
+    return found
+
+
+def count_queries() -> dict[str, str]:
+    """The row count datasette shows on each table's page (information: no target)."""
+    metadata = json.loads((ROOT / "crawler" / "datasette.json").read_text(encoding="utf-8"))
+    return {table: f"select count(*) from [{table}]" for table in metadata["databases"]["reports"]["tables"]}
+
+
+def time_queries(path: Path, queries: dict[str, str]) -> dict[str, float]:
+    """Milliseconds per query on a fresh connection (as datasette opens it: read-only, cold
+    statement cache): the fastest of three runs, since other work on a shared machine only
+    ever slows a run down."""
+    import sqlite3
+    times = {}
+    for name, sql in queries.items():
+        best = float("inf")
+        for _ in range(3):
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            params = {k: v for k, v in QUERY_PARAMETERS.items() if f":{k}" in sql}
+            began = time.perf_counter()
+            conn.execute(sql, params).fetchall()
+            best = min(best, (time.perf_counter() - began) * 1000)
+            conn.close()
+        times[name] = best
+    return times
+
+
+def verdict(holds: bool) -> str:
+    return "holds" if holds else "FAILS"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="2 000 reports instead of 10 000")
+    ap.add_argument("--small", type=int, default=300)
+    args = ap.parse_args(argv)
+    large = 2000 if args.quick else 10000
+    parses = real_parses()
+    print(f"store bench: {len(parses)} real report parses stored as {args.small} and {large} reports", flush=True)
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        small_db = store.open_db(Path(tmp) / "small.db")
+        write_reports(small_db, 0, args.small, parses)
+        path = Path(tmp) / "large.db"
+        large_db = store.open_db(path)
+        step = max(large // 10, 1)
+        for start in range(0, large, step):
+            write_reports(large_db, start, min(start + step, large), parses)
+            print(f"  {min(start + step, large)} reports written", flush=True)
+        # Writes into both, interleaved, so that whatever else the machine does hits both alike:
+        # ROUNDS x BATCH more reports each, the median of the rounds' costs.
+        small_costs, large_costs = [], []
+        for r in range(ROUNDS):
+            small_costs.append(write_reports(small_db, args.small + r * BATCH, args.small + (r + 1) * BATCH, parses))
+            large_costs.append(write_reports(large_db, large + r * BATCH, large + (r + 1) * BATCH, parses))
+        write_small, write_large = sorted(small_costs)[ROUNDS // 2], sorted(large_costs)[ROUNDS // 2]
+        # reparse the small database before and after the large one, and take the cheaper
+        reparse_small = reparse_cost(small_db)
+        reparse_large = reparse_cost(large_db)
+        reparse_small = min(reparse_small, reparse_cost(small_db))
+        cells = large_db["cells"].count
+        small_db.close()
+        large_db.close()
+
+        print(f"\n{'CPU cost per report (ms)':44} {'at ' + str(args.small):>10} {'at ' + str(large):>10} {'growth':>8}  target")
+        for label, small, big in (("write", write_small, write_large),
+                                  ("reparse, store part (parser replaced)", reparse_small, reparse_large)):
+            growth = big / small
+            failures += growth > GROWTH_LIMIT
+            print(f"{label:44} {small * 1000:10.2f} {big * 1000:10.2f} {growth:7.2f}x  <= {GROWTH_LIMIT:.2f}x  {verdict(growth <= GROWTH_LIMIT)}")
+
+        print(f"\nqueries at {large} reports ({cells} cells), ms, fastest of three on fresh connections, target < {QUERY_LIMIT_MS} ms")
+        for kind, queries in (("canned query", canned_queries()), ("facet", facet_queries())):
+            for name, ms in time_queries(path, queries).items():
+                failures += ms >= QUERY_LIMIT_MS
+                print(f"  {kind:13} {name:32} {ms:8.1f} ms  {verdict(ms < QUERY_LIMIT_MS)}")
+        for name, ms in time_queries(path, count_queries()).items():
+            print(f"  {'row count':13} {name:32} {ms:8.1f} ms  (table page's count: information)")
+    print(f"\nstore bench: {'all targets hold' if not failures else f'{failures} target(s) fail'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
