@@ -284,7 +284,7 @@ def report(r: dict) -> int:
          "", None),
         (f"steady reactor CPU ratio (after {WARM_UP_PAGES} pages)", f"{steady_ratio:.2f}x", f"<= {TARGET_CPU_RATIO:g}x",
          steady_ratio <= TARGET_CPU_RATIO),
-        ("steady process CPU ratio (store thread included)", f"{steady_process_ratio:.2f}x", "", None),
+        ("steady process CPU ratio (all threads)", f"{steady_process_ratio:.2f}x", "", None),
         ("reactor thread CPU per page (ms), crawl / bare",
          f"{p['reactor_cpu'] / pages * 1000:.2f} / {b['reactor_cpu'] / r['bare_fetched'] * 1000:.2f}", "", None),
         ("reactor CPU ratio, whole crawl", f"{reactor_ratio:.2f}x", "", None),
@@ -328,7 +328,7 @@ def main(argv=None) -> int:
             print(f"logs, databases and URL lists kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\ncrawl bench: {'all targets hold' if not failures else f'{failures} target(s) fail'}")
+    print(f"\nportal bench: {'all targets hold' if not failures else f'{failures} target(s) fail'}")
     return 1 if failures else 0
 
 
