@@ -157,6 +157,12 @@ class KnownPages:
         return self.conn is not None and self.conn.execute(
             "SELECT 1 FROM sources WHERE url = ? AND part = 0 LIMIT 1", [url]).fetchone() is not None
 
+    def stored_before_run(self, url: str, run_id: int | None) -> bool:
+        """Stored by an earlier run: what this run stores itself proves nothing about a list's age."""
+        return self.conn is not None and run_id is not None and self.conn.execute(
+            "SELECT 1 FROM sources WHERE url = ? AND part = 0 AND fetched_at < "
+            "(SELECT started_at FROM crawl_runs WHERE id = ?) LIMIT 1", [url, run_id]).fetchone() is not None
+
     def robots(self, robots_url: str, max_age_hours: float) -> bytes | None:
         if self.conn is None or max_age_hours <= 0:
             return None

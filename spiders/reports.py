@@ -170,7 +170,8 @@ class ReportsSpider(scrapy.Spider):
         yield from self._walk(response, followed, is_list, pagination, self._new_entries_only(response, followed))
         # a list widget that embeds nothing is worth asking only on a page reached as a report list
         reached_as_list = not listing.entries and (response.meta.get("score") or 0) >= 80
-        yield from self._list_requests(response, listing.requests, is_list or reached_as_list)
+        yield from self._list_requests(response, listing.requests, is_list or reached_as_list,
+                                       [(e.url, e.title, "") for e in listing.entries])
         if not listing and not response.meta.get("rendered") and render.looks_unrendered(
                 decoded.text, scores, fresh, response.meta.get("score"), (outline.title, response.meta.get("link_title", ""))):
             yield from self._render(response)
@@ -197,12 +198,16 @@ class ReportsSpider(scrapy.Spider):
         links = [(e.url, e.title, "") for e in listing.entries]
         lists_reports = self._lists_reports(links)
         yield from self._follow(response, links, is_list=lists_reports)
-        yield from self._list_requests(response, listing.requests, lists_reports)
+        yield from self._list_requests(response, listing.requests, lists_reports, links)
 
-    def _list_requests(self, response, requests, lists_reports: bool):
+    def _list_requests(self, response, requests, lists_reports: bool, entries=()):
+        past_known = any(self._reached_known_entry(entries))
         for request in requests:
             if request.next_page and not lists_reports:
                 continue        # a further part of a list that names no report
+            if request.next_page and past_known:
+                self.crawler.stats.inc_value("nianbao/list_parts_not_walked")
+                continue        # lists are newest first: past a report an earlier run stored, nothing is new
             yield from self._request(response, request.url, score=75, kind=request.kind, key=request.key,
                                      callback=self.parse_listing, method=request.method, form=request.form,
                                      meta={"list_request": request})
@@ -407,6 +412,12 @@ class ReportsSpider(scrapy.Spider):
             yield from self._walk(response, known["links"], known["is_list"], known["pagination"])
         elif known["kind"] == REPORT:
             yield from self._report_links(response, known["links"])
+
+    def _reached_known_entry(self, links):
+        """The list's reports that an earlier run already stored."""
+        run_id = self.crawl_state.run_id
+        return (u for u, a, t in links
+                if link_score(u, a, t) >= 100 and self.crawl_state.known.stored_before_run(u.split("#", 1)[0], run_id))
 
     def _new_entries_only(self, response, links) -> bool:
         """A changed list whose entries are all new: its next pages may hold new entries too, so they

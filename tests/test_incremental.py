@@ -89,10 +89,10 @@ def two_crawls(sites_server, tmp_path_factory):
     return {"db": db, "first": first, "second": requests_of(sites_server, start), "before": before, "out": out}
 
 
-def test_second_crawl_makes_a_third_of_the_requests_and_stores_nothing_new(sites_server, two_crawls):
+def test_second_crawl_makes_a_quarter_of_the_requests_and_stores_nothing_new(sites_server, two_crawls):
     db, first, second, before = two_crawls["db"], two_crawls["first"], two_crawls["second"], two_crawls["before"]
     # the first crawl fetches little beyond the reports themselves, the second the start pages and lists
-    assert len(second) <= len(first) / 3, second
+    assert len(second) <= len(first) / 4, second
     assert snapshot(db) == before
     # no report page or attachment was downloaded again, no robots.txt asked for again
     assert not [p for _, p in second if re.search(r"/(art_\d+|t\d{8}_\d+(_\d)?|a1|qzf20\d\d(_xg)?|sfj2020)\.(html|pdf|docx)$", p)]
@@ -101,7 +101,10 @@ def test_second_crawl_makes_a_third_of_the_requests_and_stores_nothing_new(sites
     runs = list(sqlite_utils.Database(db).query("SELECT * FROM crawl_runs ORDER BY id"))
     assert [r["status"] for r in runs] == ["finished", "finished"]
     stats = json.loads(runs[1]["stats"])
-    assert stats["nianbao/not_modified"] >= 10 and stats["nianbao/skipped_known"] >= len(expected_found())
+    # known reports are skipped; the later parts of platform lists (a data proxy, an API's page 2) that start
+    # with a report stored before are not asked for: their reports are older still
+    assert stats["nianbao/not_modified"] >= 10 and stats["nianbao/list_parts_not_walked"] >= 2
+    assert stats["nianbao/skipped_known"] + 14 >= len(expected_found())
     assert len(json.loads(runs[0]["new_reports"])) == len(expected_found()) and json.loads(runs[1]["new_reports"]) == []
 
 
