@@ -31,6 +31,7 @@ from crawler.discover import (
     title_year,
 )
 from crawler.exc import ConfigError
+from crawler.guard import RefusedRequest
 from crawler.incremental import (
     ATTACHMENT,
     FAILED,
@@ -41,7 +42,6 @@ from crawler.incremental import (
     parse_refresh,
     sha256,
 )
-from crawler.guard import RefusedRequest
 from crawler.items import Fetched, ReportItem
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 from crawler.scope import AddressPolicy, scope_refusal
