@@ -69,7 +69,7 @@ def main():
             writer = subprocess.Popen([sys.executable, "-m", "crawler", "store-worker", "--redis", url, "--db", str(db),
                                        "--until-done"], cwd=ROOT, stdout=subprocess.DEVNULL)
             workers = [subprocess.Popen([sys.executable, "-m", "crawler", "worker", "--redis", url, "-a", f"portals={portals}",
-                                         "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", "LOG_LEVEL=WARNING", *FAST],
+                                         "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", "ALLOW_PRIVATE_ADDRESSES=127.0.0.1", "-s", "LOG_LEVEL=WARNING", *FAST],
                                         cwd=ROOT, stdout=subprocess.DEVNULL) for _ in range(args.workers)]
             for process in [*workers, writer]:
                 process.wait()

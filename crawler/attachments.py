@@ -4,8 +4,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zipfile
+import zlib
 
-from .exc import AttachmentError
+from . import limits
+from .exc import AttachmentError, ParseLimitExceeded
 from .tables import Cell
 
 PDF_MAGIC = b"%PDF"
@@ -34,16 +37,50 @@ def sniff_format(body: bytes, filename: str | None = None, content_type: str | N
     return "text"
 
 
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+_MIB = 1024 * 1024
+
+
+def check_pdf_streams(body: bytes) -> None:
+    """Refuse a PDF whose compressed streams inflate past PDF_MAX_INFLATED_MB (a Flate bomb),
+    before pdfminer inflates one whole into memory. Images are not counted: they are not read."""
+    budget = limits.PDF_MAX_INFLATED_MB * _MIB
+    for match in _PDF_STREAM.finditer(body):
+        header = body[max(0, match.start() - 400):match.start()]
+        header = header[header.rfind(b"<<"):]
+        if b"FlateDecode" not in header or b"/Image" in header:
+            continue
+        end = body.find(b"endstream", match.end())
+        data = body[match.end():end if end > 0 else len(body)]
+        inflater = zlib.decompressobj()
+        try:
+            while data and budget >= 0 and not inflater.eof:
+                inflated = inflater.decompress(data, _MIB)
+                if not inflated and inflater.unconsumed_tail == data:
+                    break       # no progress: truncated or damaged
+                budget -= len(inflated)
+                data = inflater.unconsumed_tail
+        except zlib.error:
+            continue            # a damaged stream: pdfminer copes or says so
+        if budget < 0:
+            raise ParseLimitExceeded(f"PDF streams inflate to over {limits.PDF_MAX_INFLATED_MB} MiB (limit PDF_MAX_INFLATED_MB)")
+
+
 def read_pdf(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
+    """Text and ruled tables of the first PDF_MAX_PAGES pages: a report is 5-40 pages, and a
+    file of 2 000 pages must not cost what all of them would."""
     import pdfplumber
     # pdfminer narrates every repair it makes to a damaged file; a clear error of ours is enough
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    check_pdf_streams(body)
     texts, grids = [], []
     try:
-        with pdfplumber.open(io.BytesIO(body)) as pdf:
+        with pdfplumber.open(io.BytesIO(body), pages=range(1, limits.PDF_MAX_PAGES + 1)) as pdf:
             for page in pdf.pages:
                 texts.append(page.extract_text() or "")
                 grids.extend(_rows_with_spans(table) for table in page.extract_tables())
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise AttachmentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
     text = "\n".join(texts)
@@ -67,12 +104,28 @@ def _rows_with_spans(table: list[list[str | None]]) -> list[list[Cell]]:
     return rows
 
 
+def check_docx_size(body: bytes) -> None:
+    """Refuse a DOCX whose members uncompress past DOCX_MAX_UNCOMPRESSED_MB (a zip bomb), from
+    the sizes its directory declares (zipfile never inflates a member past its declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return                  # damaged: the reader says so
+    if size > limits.DOCX_MAX_UNCOMPRESSED_MB * _MIB:
+        raise ParseLimitExceeded(f"DOCX uncompresses to {size // _MIB} MiB, over the limit of "
+                                 f"{limits.DOCX_MAX_UNCOMPRESSED_MB} MiB (DOCX_MAX_UNCOMPRESSED_MB)")
+
+
 def read_docx(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
     import docx
+    check_docx_size(body)
     try:
         document = docx.Document(io.BytesIO(body))
         lines = [p.text for p in document.paragraphs]
         tables = list(document.tables)
+    except MemoryError:
+        raise
     except Exception as exc:   # zipfile, zlib and lxml each fail their own way on a damaged file
         raise AttachmentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
     grids = []
@@ -133,6 +186,8 @@ def read_doc(body: bytes) -> tuple[str, list]:
                 offset = fc & 0x3FFFFFFF
                 parts.append(word[offset:offset + 2 * (end - start)].decode("utf-16-le", "replace"))
     except AttachmentError:
+        raise
+    except MemoryError:
         raise
     except Exception as exc:   # olefile, struct and slicing each fail their own way on a damaged file
         raise AttachmentError(f"unreadable .doc/.wps: {exc.__class__.__name__}") from exc

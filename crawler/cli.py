@@ -3,13 +3,15 @@ arguments and prints; the work is in the library, the formatting in cli_utils.""
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import click
 
 from . import PARSER_VERSION, __version__
 from .cli_utils import format_report_list, format_summary
-from .exc import NotAReport, UnreadableInput
+from .schema import LIMIT_EXCEEDED
 from .settings import REPORTS_DB
 
 
@@ -45,6 +47,12 @@ def _open_db(ctx, param, path: str):
     return open_db(path)
 
 
+def _limited_runner(job):
+    """One parse worker under the crawl's limits; forked, as the CLI has no threads to lose."""
+    from .workers import ParseRunner
+    return ParseRunner(1, job=job, start_method="fork")
+
+
 def existing_db(command):
     """--db for commands that read a stored dataset: opened once here, or one line saying why not."""
     return click.option("--db", default=REPORTS_DB, show_default=True, callback=_open_db,
@@ -62,19 +70,24 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="print the schema JSON instead of a summary")
 def parse(file, as_json):
     """Parse one report file (.html .txt .md .pdf .docx .doc .wps, or - for stdin)."""
-    from .report import parse_report
+    from .jobs import parse_arguments
     body = file.read()
     name = getattr(file, "name", "<stdin>")
     filename = None if name == "<stdin>" else name
+    # under the crawl's limits (crawler/limits.py), in a worker process as in a crawl
+    runner = _limited_runner(parse_arguments)
     try:
-        report = parse_report(body, filename=filename)
-    except NotAReport as exc:
-        raise CliError(f"not an annual report: {name}: {exc}") from exc
-    except UnreadableInput as exc:
-        raise CliError(f"unreadable: {name}: {exc}") from exc
-    except Exception as exc:   # a parser bug: one line, and a way to report it
-        raise CliError(f"error: {name}: the parser failed ({exc.__class__.__name__}: {exc}); please report this file",
-                       exit_code=3) from exc
+        outcome = runner.run((body, None, None, None, (), filename))
+    finally:
+        runner.close()
+    if outcome.status == "not_a_report":
+        raise CliError(f"not an annual report: {name}: {outcome.reason}")
+    if outcome.status in ("unreadable", LIMIT_EXCEEDED):
+        raise CliError(f"unreadable: {name}: {outcome.reason}")
+    if outcome.report is None:     # a parser bug: one line, and a way to report it
+        raise CliError(f"error: {name}: the parser failed ({(outcome.reason or '').split(' | ')[0]}); "
+                       "please report this file", exit_code=3)
+    report = outcome.report
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_summary(report))
 
 
@@ -88,7 +101,12 @@ def reparse(db):
         if done == total or done % 25 == 0:
             click.echo(f"\r  re-parsed {done}/{total} sources", nl=done == total, err=True)
 
-    counts = reparse_all(db, progress=progress)
+    from .jobs import parse_arguments
+    runner = _limited_runner(parse_arguments)
+    try:
+        counts = reparse_all(db, parse=lambda *arguments: runner.run(arguments), progress=progress)
+    finally:
+        runner.close()
     click.echo("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
@@ -158,8 +176,19 @@ def worker(ctx, redis_url):
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Nothing printed may crash a command: text with lone surrogates (a file name in a foreign
+    # encoding) is printed with replacements, and a reader that goes away (`| head`) ends it quietly.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
-        return cli.main(args=argv, prog_name="nianbao", standalone_mode=False) or 0
+        code = cli.main(args=argv, prog_name="nianbao", standalone_mode=False) or 0
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the rest of the output has nowhere to go (1, as click says it); keep Python quiet at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

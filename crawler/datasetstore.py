@@ -84,8 +84,9 @@ def stored_reports(db) -> list[StoredReport]:
 
 def refresh(db) -> dict[str, int]:
     """Recompute the dataset flags and hierarchy checks; update each report's flag count and codes."""
+    from .store import write_transaction  # store builds on this module
     flags, checks = dataset_flags(stored_reports(db))
-    with db.atomic():
+    with write_transaction(db):
         # flags stored before flags had a subject (a database from an older version) get theirs
         for row in list(db.query("SELECT id, code, detail FROM flags WHERE subject IS NULL")):
             db["flags"].update(row["id"], {"subject": flag_subject(row), "scope": "report"})

@@ -15,6 +15,10 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": 
             "big5": "big5hkscs", "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
 
 
+# Codecs a charset label can name that are no page encoding: they raise UnicodeError on any input
+# (undefined, punycode, idna), yield lone surrogates (utf-7) or turn bytes into escapes.
+_NOT_PAGE_ENCODINGS = frozenset(("undefined", "punycode", "idna", "utf-7", "unicode-escape", "raw-unicode-escape",
+                                 "palmos", "mbcs", "oem"))
 _MULTIBYTE = {"utf-8", "gb18030", "big5hkscs", "big5", "euc_jp", "shift_jis", "euc_kr", "cp950", "utf-16-le", "utf-16-be"}
 
 
@@ -32,9 +36,13 @@ def normalise_encoding(name: str | None) -> str | None:
     name = name.strip().lower()
     name = _ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # "base64", "zlib" and "rot13" are codecs too, but not text encodings
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return info.name
 
 
 def declared_encoding(body: bytes, content_type: str | None = None) -> str | None:
@@ -52,7 +60,7 @@ def declared_encoding(body: bytes, content_type: str | None = None) -> str | Non
 def _strict(body: bytes, encoding: str) -> str | None:
     try:
         return body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):     # UnicodeError: a codec that fails as a whole, not at a byte
         return None
 
 
@@ -86,5 +94,5 @@ def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
 def _replacements(body: bytes, encoding: str) -> int:
     try:
         return body.decode(encoding, "replace").count("\ufffd")
-    except LookupError:
+    except (UnicodeError, LookupError):
         return len(body)

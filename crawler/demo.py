@@ -32,7 +32,7 @@ def portals_for_port(port: int, out: Path) -> Path:
 
 def crawl_command(portals: Path, db: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"portals={portals}",
-            "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", f"REPORTS_DB={db}", "-s", "LOG_LEVEL=WARNING",
+            "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", "ALLOW_PRIVATE_ADDRESSES=127.0.0.1", "-s", f"REPORTS_DB={db}", "-s", "LOG_LEVEL=WARNING",
             "-s", "PROGRESS_INTERVAL=3", *extra]
 
 

@@ -138,7 +138,7 @@ def pagination_urls(page_url: str, html: str) -> list[str]:
     if call:
         # TRS/Hanweb variants: (5, 0, "index", "html") or ('page_div', 5, 1, 'fg', 'shtml', 345)
         args = [a.strip().strip("'\"") for a in call.group(1).split(",")]
-        numbers = [int(a) for a in args if a.isdigit()]
+        numbers = [int(a) for a in args if a.isascii() and a.isdigit() and len(a) < 7]
         words = [a for a in args if a and not a.isdigit()]
         ext = next((w for w in reversed(words) if w.lower() in ("html", "shtml", "htm", "jsp", "php")), "html")
         before = words[:words.index(ext)] if ext in words else words
@@ -146,7 +146,7 @@ def pagination_urls(page_url: str, html: str) -> list[str]:
         count = numbers[0] if numbers else 0
         urls += [urljoin(page_url, f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}") for i in range(min(count, 200))]
     else:
-        m = re.search(r"(?:countPage|pageCount|totalPage|page_count)\s*[=:]\s*['\"]?(\d+)", html)
+        m = re.search(r"(?:countPage|pageCount|totalPage|page_count)\s*[=:]\s*['\"]?(\d{1,6})\b", html)
         if m and re.search(r"index(_\d+)?\.s?html?", page_url + html):
             count = int(m.group(1))
             urls += [urljoin(page_url, "index.html" if i == 0 else f"index_{i}.html") for i in range(min(count, 200))]

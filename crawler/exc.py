@@ -25,3 +25,7 @@ class UnreadableInput(NianbaoError):
 
 class AttachmentError(UnreadableInput):
     """An attachment (PDF, DOCX, DOC) that its reader cannot read."""
+
+
+class ParseLimitExceeded(AttachmentError):
+    """Reading the input would pass one of crawler/limits.py's limits (a zip or Flate bomb)."""

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .sanitize import spreadsheet_cell
+
 EXPORT_QUERIES = {
     "reports": "SELECT id, agency, year, template, published, region_code, level, portal, best_url, flag_count, versions, "
                "agency_raw, title, publisher, index_no, parser_version FROM reports ORDER BY agency, year",
@@ -63,6 +65,6 @@ def export(db: sqlite_utils.Database, out_dir: str | Path, fmt: str = "csv") -> 
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow([d[0] for d in cursor.description])
-            writer.writerows(cursor.fetchall())
+            writer.writerows([spreadsheet_cell(v) for v in row] for row in cursor.fetchall())
         written.append(path)
     return written

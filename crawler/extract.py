@@ -8,6 +8,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from . import limits
 from .tables import Cell, section_of_table
 
 # CMS <meta> names (Hanweb, TRS, 政府网站集约化平台) that carry what we need.
@@ -67,12 +68,28 @@ def extract_html(html: str) -> Extracted:
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
     links = [(a.get("href", ""), element_text(a)) for a in tree.iter("a") if a.get("href")]
     header_text = _header_text(tree)
+    _flatten_huge_spans(tree)
     # trafilatura prunes the tree in place; we are done reading it.
     text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
                                favor_recall=True, deduplicate=False, output_format="txt") or ""
     if len(text) < 200:
         text = page_text(tree)
     return Extracted(text=text, titles=titles, more_titles=more_titles, meta=meta, header_text=header_text, grids=grids, links=links)
+
+
+def _flatten_huge_spans(tree) -> None:
+    """trafilatura lays a table out cell by spanned cell, which takes minutes for a table whose
+    spans cover more than TABLE_MAX_CELLS cells (5 000 cells of colspan=50 rowspan=50). No report
+    table is near that: such a table loses its spans and is read as plain cells."""
+    for table in tree.iter("table"):
+        area = 0
+        for cell in table.iter("td", "th"):
+            area += _span(cell.get("colspan", 1)) * _span(cell.get("rowspan", 1))
+            if area > limits.TABLE_MAX_CELLS:
+                for spanned in table.iter("td", "th"):
+                    spanned.attrib.pop("colspan", None)
+                    spanned.attrib.pop("rowspan", None)
+                break
 
 
 def element_text(element) -> str:
@@ -193,11 +210,17 @@ def _data_tables(tree):
             yield table
 
 
+_MAX_GRID_COLUMNS = 256      # report tables have about 10; cells beyond are not read
+
+
 def table_grid(table) -> list[list[Cell]]:
     """Rows of cells with their grid column, rowspan/colspan expanded for positions only:
-    each cell appears once, in the row where it starts."""
-    occupied: dict[tuple[int, int], bool] = {}
+    each cell appears once, in the row where it starts. Each grid column remembers the last row
+    a cell from above covers, so a span costs its width, not the cells it covers; at most
+    TABLE_MAX_CELLS cells are read (5 000 cells spanning 50×50 cost what their cells do)."""
+    covered_until: list[int] = []      # per grid column: the last row a rowspan above reaches
     rows: list[list[Cell]] = []
+    budget = limits.TABLE_MAX_CELLS
     # data tables are innermost (see _data_tables), so every <tr> below is their own
     for r, tr in enumerate(table.iter("tr")):
         cells = []
@@ -205,13 +228,19 @@ def table_grid(table) -> list[list[Cell]]:
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
-            while occupied.get((r, c)):
+            budget -= 1
+            if budget < 0:
+                return rows
+            while c < len(covered_until) and covered_until[c] >= r:
                 c += 1
+            if c >= _MAX_GRID_COLUMNS:
+                break
             colspan = _span(td.get("colspan")) if "colspan" in td.attrib else 1
             rowspan = _span(td.get("rowspan")) if "rowspan" in td.attrib else 1
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    occupied[(r + dr, c + dc)] = True
+            if rowspan > 1:
+                end = min(c + colspan, _MAX_GRID_COLUMNS)
+                covered_until.extend([-1] * (end - len(covered_until)))
+                covered_until[c:end] = [r + rowspan - 1] * (end - c)
             cells.append(Cell(element_text(td), c, colspan))
             c += colspan
         if cells:

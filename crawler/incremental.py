@@ -30,6 +30,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from .exc import ConfigError
+from .store import write_transaction
 
 # kinds of `pages` rows
 NAV, REPORT, ATTACHMENT, FAILED = "nav", "report", "attachment", "failed"
@@ -240,7 +241,7 @@ def write_records(db, records: list[dict]) -> None:
     """The writer's side: page and robots.txt records into `pages` / `robots`, one transaction."""
     if not records:
         return
-    with db.atomic():
+    with write_transaction(db):
         for record in records:
             record = dict(record)
             table = record.pop("table")

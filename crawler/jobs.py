@@ -8,25 +8,39 @@ import traceback
 import sqlite_utils
 
 from . import PARSER_VERSION, datasetstore
+from .exc import ParseLimitExceeded
 from .items import ReportItem
 from .merge import merge_report
 from .report import NotAReport, UnreadableInput, parse_report
-from .schema import ParseOutcome
-from .store import delete_report, optimize, portal_of, report_key, source_body
+from .sanitize import without_surrogates
+from .schema import LIMIT_EXCEEDED, ParseOutcome
+from .store import delete_report, optimize, portal_of, report_key, source_body, write_transaction
 
 
 def parse_job(body: bytes, url: str | None = None, content_type: str | None = None,
-              agency_hint: str | None = None, continuations: list[bytes] = ()) -> ParseOutcome:
-    """Never raises: a page that breaks the parser is recorded with the reason, not lost."""
+              agency_hint: str | None = None, continuations: list[bytes] = (), filename: str | None = None
+              ) -> ParseOutcome:
+    """Never raises: a page that breaks the parser is recorded with the reason, not lost.
+    (A memory failure is left to crawler.workers, which records the limit.)"""
     try:
         return ParseOutcome("report", parse_report(body, url=url, content_type=content_type, agency_hint=agency_hint,
-                                                   continuations=list(continuations)))
+                                                   continuations=list(continuations), filename=filename))
     except NotAReport as exc:
         return ParseOutcome("not_a_report", reason=str(exc))
+    except ParseLimitExceeded as exc:
+        return ParseOutcome(LIMIT_EXCEEDED, reason=str(exc))
     except UnreadableInput as exc:
         return ParseOutcome("unreadable", reason=str(exc))
+    except MemoryError:
+        raise
     except Exception as exc:   # a parser bug must not stop the crawl
-        return ParseOutcome("error", reason=f"{exc.__class__.__name__}: {exc} | {traceback.format_exc(limit=3)}")
+        reason = f"{exc.__class__.__name__}: {exc} | {traceback.format_exc(limit=3)}"
+        return ParseOutcome("error", reason=without_surrogates(reason))
+
+
+def parse_arguments(arguments: tuple) -> ParseOutcome:
+    """parse_job(*arguments), as one picklable job for a worker (reparse, the CLI)."""
+    return parse_job(*arguments[:5], filename=arguments[5] if len(arguments) > 5 else None)
 
 
 def parse_item(item: ReportItem) -> ParseOutcome:
@@ -46,7 +60,7 @@ def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:
         portal = portal_of(db, source_id)
         outcome = parse(source_body(row), row["final_url"] or row["url"], row["content_type"], portal.get("agency"), parts)
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        with db.atomic():
+        with write_transaction(db):
             update = {"parse_status": outcome.status, "parser_version": PARSER_VERSION}
             if outcome.report is not None:
                 report = outcome.report
@@ -59,7 +73,7 @@ def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:
         if progress:
             progress(n, len(mains))
     keys_after = {r["report_key"] for r in db.query("SELECT DISTINCT report_key FROM sources WHERE report_key IS NOT NULL")}
-    with db.atomic():
+    with write_transaction(db):
         for key in sorted(keys_before | keys_after):
             merge_report(db, key)
         # reports whose every source now parses under another key

@@ -19,6 +19,8 @@ def format_crawl_summary(stats: dict) -> str:
     errors = _counts(stats, "nianbao/errors/")
     flags = _counts(stats, "nianbao/flags/")
     parse = _counts(stats, "nianbao/parse/")
+    refused = _counts(stats, "nianbao/refused/")
+    limited = _counts(stats, "nianbao/limited/")
     found = stats.get("nianbao/reports_found", 0)
     if stats.get("nianbao/config_error"):
         return f"nianbao: nothing crawled: {stats['nianbao/config_error']}"
@@ -39,6 +41,8 @@ def format_crawl_summary(stats: dict) -> str:
         "  flags by code          " + (", ".join(f"{k} {v}" for k, v in flags.items()) or "none"),
         "  dataset checks         " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/dataset/").items()) or "none"),
         "  errors by kind         " + (", ".join(f"{k} {v}" for k, v in errors.items()) or "none"),
+        "  refused by reason      " + (", ".join(f"{k} {v}" for k, v in refused.items()) or "none"),
+        "  limits reached         " + (", ".join(f"{k} {v}" for k, v in limited.items()) or "none"),
         f"  database               {stats.get('nianbao/db', '-')}",
         f"  finished               {stats.get('finish_reason', '?')}",
     ]

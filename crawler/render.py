@@ -13,8 +13,9 @@ import re
 import shutil
 from urllib.parse import urlsplit
 
-from .discover import host_allowed, title_year
+from .discover import title_year
 from .resolver import load_hosts
+from .scope import scope_refusal
 
 # Chromium quiet and alone: no first-run work, no calls home, no GPU.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -71,12 +72,13 @@ def skip_resource(request) -> bool:
     return request.resource_type in SKIPPED_RESOURCES
 
 
-def render_meta(domains: set[str]) -> dict:
-    """Request meta that renders a page; the page may fetch from the portal's own hosts only."""
+def render_meta(start_url: str, domains: set[str]) -> dict:
+    """Request meta that renders a page; the page may fetch from the portal's own hosts, scheme
+    and port only (crawler.scope)."""
     async def guard(page, request):
         async def route(route):
-            host = urlsplit(route.request.url).hostname or ""
-            if urlsplit(route.request.url).scheme in ("http", "https") and not host_allowed(host, domains):
+            url = route.request.url
+            if urlsplit(url).scheme in ("http", "https") and scope_refusal(url, start_url, domains):
                 await route.abort()
             else:
                 await route.fallback()

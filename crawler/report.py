@@ -8,7 +8,7 @@ from .align import align_applications, has_detached_rows
 from .attachments import read_doc, read_docx, read_pdf, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
-from .exc import AttachmentError, NotAReport, UnreadableInput
+from .exc import AttachmentError, NotAReport, ParseLimitExceeded, UnreadableInput
 from .extract import Extracted, extract_html
 from .glued import is_glued, parse_glued, stated_figures, template_of
 from .identify import (
@@ -24,7 +24,8 @@ from .identify import (
     signature_agency,
     year_in_body,
 )
-from .schema import TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
+from .sanitize import scrub
+from .schema import MAX_FIGURE, TABLE_NAMES, TABLES, Flag, Report, Source, expected_application_rows, flag
 from .spam import find_spam, strip_spam
 from .tables import (
     Cell,
@@ -90,6 +91,8 @@ def _extract(text: str, fmt: str) -> Extracted:
 def _from_attachment(reader, body: bytes) -> Extracted:
     try:
         text, grids = reader(body)
+    except ParseLimitExceeded:
+        raise
     except AttachmentError as exc:
         raise UnreadableInput(str(exc)) from exc
     return Extracted(text=text, header_text=text[:4000], grids=grids)
@@ -158,7 +161,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
         "parser_version": PARSER_VERSION,
     }
     report["flags"] = flags + table_flags + validate(report, clean_body)
-    return report
+    return scrub(report)
 
 
 def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None,
@@ -242,6 +245,9 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
 
 def _structure_flags(results: dict, problems: dict, template: str | None) -> list[Flag]:
     flags = []
+    oversized = _null_oversized(results)
+    if oversized:
+        flags.append(flag("partial_table", "figures too large for the schema stored as null: " + "; ".join(oversized)))
     for name in TABLES:
         if not results[name]:
             flags.append(flag("missing_table", f"{TABLE_NAMES[name]} not found"))
@@ -251,6 +257,20 @@ def _structure_flags(results: dict, problems: dict, template: str | None) -> lis
         if detail:
             flags.append(flag("partial_table", detail))
     return flags
+
+
+def _null_oversized(tables: dict) -> list[str]:
+    """Set figures beyond the schema's range (a cell of 20 or 5 000 digits) to null, in place;
+    returns where they were, for the flag."""
+    found = []
+    for name, rows in tables.items():
+        for row, columns in rows.items():
+            for column, value in columns.items():
+                if value is not None and abs(value) > MAX_FIGURE:
+                    size = f"{len(str(value))} digits" if isinstance(value, int) else "too many digits to read"
+                    found.append(f"{name}.{row}.{column} ({size})")
+                    columns[column] = None
+    return found
 
 
 def _missing_rows(name: str, parsed: dict, template: str | None) -> list[str]:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from .items import utc_now as now
+from .store import write_transaction
 
 JOB_FILE = "nianbao-run.json"
 UNFINISHED = ("running", "shutdown")      # killed, or stopped with Ctrl-C: a restart resumes them
@@ -27,10 +28,10 @@ def open_run(db, arguments: dict, jobdir: str | None = None) -> tuple[int, dict 
         run_id = json.loads(job.read_text(encoding="utf-8")).get("run_id")
         row = next(db.query("SELECT * FROM crawl_runs WHERE id = ?", [run_id]), None)
         if row and row["status"] in UNFINISHED:
-            with db.atomic():
+            with write_transaction(db):
                 db["crawl_runs"].update(run_id, {"status": "running", "resumes": (row["resumes"] or 0) + 1})
             return run_id, row
-    with db.atomic():
+    with write_transaction(db):
         run_id = db["crawl_runs"].insert({
             "started_at": now(), "status": "running", "resumes": 0, "jobdir": jobdir,
             "arguments": json.dumps(arguments, ensure_ascii=False, default=str),
@@ -55,7 +56,7 @@ def merge_stats(before: dict, now_stats: dict) -> dict:
 
 
 def checkpoint(db, run_id: int, stats: dict, new: list[str], changed: list[str]) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db["crawl_runs"].update(run_id, {"stats": json.dumps(stats, ensure_ascii=False, default=str),
                                          "new_reports": json.dumps(new, ensure_ascii=False),
                                          "changed_reports": json.dumps(changed, ensure_ascii=False)})
@@ -63,7 +64,7 @@ def checkpoint(db, run_id: int, stats: dict, new: list[str], changed: list[str])
 
 def finish_run(db, run_id: int, stats: dict, new: list[str], changed: list[str], status: str,
                monitor: list[dict] | None = None) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db["crawl_runs"].update(run_id, {
             "finished_at": now(), "status": status, "stats": json.dumps(stats, ensure_ascii=False, default=str),
             "new_reports": json.dumps(new, ensure_ascii=False), "changed_reports": json.dumps(changed, ensure_ascii=False),

@@ -16,6 +16,11 @@ TABLE_LABELS = {"active": "二、主动公开政府信息情况", "applications"
                 "appeals": "四、政府信息公开行政复议、行政诉讼情况"}
 TABLE_NAMES = {"active": "table 二 (主动公开)", "applications": "table 三 (依申请公开)", "appeals": "table 四 (复议诉讼)"}
 
+# The largest figure the schema holds: beyond 2^53 a number is no longer exact as a float (the
+# cells table's REAL, JSON readers) and SQLite's INTEGER ends at 2^63. No report prints one;
+# a longer figure is noise (glued cells, a hostile page) and is stored as null with a flag.
+MAX_FIGURE = 2**53 - 1
+
 # ---------------------------------------------------------------- table 二 (active)
 
 
@@ -243,7 +248,8 @@ class Report(TypedDict):
     parser_version: str
 
 
-ParseStatus = Literal["report", "not_a_report", "unreadable", "error"]
+ParseStatus = Literal["report", "not_a_report", "unreadable", "error", "limit_exceeded"]
+LIMIT_EXCEEDED = "limit_exceeded"       # a parse stopped by one of crawler/limits.py's limits
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,17 @@
 Override any of them per run with `scrapy crawl reports -s NAME=VALUE`.
 """
 from crawler import __version__
+from crawler.limits import (  # noqa: F401
+                            DOCX_MAX_UNCOMPRESSED_MB,
+                            DOWNLOAD_MAX_HEADER_BYTES,
+                            PAGE_MAX_BYTES,
+                            PAGE_MAX_LINKS,
+                            PARSE_MEMORY_MB,
+                            PARSE_TIMEOUT,
+                            PDF_MAX_INFLATED_MB,
+                            PDF_MAX_PAGES,
+                            TABLE_MAX_CELLS,
+)
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
@@ -31,10 +42,12 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0                # seconds; doubled on every further retry
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.CrawlGuardMiddleware": 40,        # before Scrapy's host-only offsite filter (50)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.incremental.CachedRobotsTxtMiddleware": 100,
+    "crawler.guard.CharsetMiddleware": 585,          # between decompression (590) and meta refresh (580)
 }
 
 # Incremental re-crawls and resuming (crawler.incremental, crawler.runs): robots.txt is reused for
@@ -58,6 +71,11 @@ REPORT_YEARS = "2019-2030"
 TWISTED_DNS_RESOLVER = "crawler.resolver.StaticHostsResolver"
 RESOLVE = ""
 RESOLVE_FILE = ""
+
+# Non-public addresses (loopback, private, link-local, metadata, ULA) a crawl may still reach:
+# comma-separated addresses or networks, e.g. "127.0.0.1" or "10.20.0.0/16". Loopback start URLs
+# (http://127.0.0.1:8000/, http://localhost/) are allowed without it; anything else is refused.
+ALLOW_PRIVATE_ADDRESSES = ""
 
 ITEM_PIPELINES = {
     "pipelines.ParsePipeline": 300,

@@ -7,8 +7,11 @@ instead of adding one.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
+import time
 import zlib
 from pathlib import Path
 
@@ -16,6 +19,7 @@ import sqlite_utils
 
 from . import PARSER_VERSION, datasetstore
 from .items import Fetched, ReportItem
+from .sanitize import without_surrogates
 from .schema import APPLICANT_COLUMNS, ParseOutcome
 
 
@@ -32,7 +36,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     # 64 MiB of page cache (the default is 2): the indexes a write touches stay in memory as the
     # database grows to national size, so a write costs the same at 10 000 reports as at 300
     db.conn.execute("PRAGMA cache_size = -65536")
-    ensure_schema(db)
+    with write_transaction(db):     # two crawls starting on a new database create it once
+        ensure_schema(db)
     if "sqlite_stat1" not in db.table_names() and db["reports"].count:
         optimize(db)        # a database written before statistics were kept
     return db
@@ -143,6 +148,28 @@ def refresh_wide(db, report_id: int) -> None:
 
 # ------------------------------------------------------------------ writing
 
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database, attempts: int = 5):
+    """BEGIN IMMEDIATE: take the write lock before reading, so a second crawl writing to the same
+    database waits for it (busy_timeout) instead of failing with "database is locked" when the
+    other commits between our read and our write, as a plain deferred BEGIN does. Taking the lock
+    is retried a few times beyond the busy timeout; the block itself runs once."""
+    for attempt in range(attempts):
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
 def report_key(parsed: dict, sha256: str) -> str:
     """agency + year; a report whose agency or year is unknown is its own key."""
     if parsed.get("agency_key") and parsed.get("year"):
@@ -153,7 +180,7 @@ def report_key(parsed: dict, sha256: str) -> str:
 def store_fetch(db: sqlite_utils.Database, item: ReportItem, outcome: ParseOutcome) -> dict:
     """Write one fetched item (page or attachment, with its continuation pages) and the
     outcome of parsing it, in one transaction. Returns what happened, for the crawl stats."""
-    with db.atomic():
+    with write_transaction(db):
         main_id, is_new = _upsert_source(db, item, item, part=0, main_id=None)
         for part, extra in enumerate(item.continuations, start=1):
             _upsert_source(db, extra, item, part=part, main_id=main_id)
@@ -169,7 +196,7 @@ def store_fetch(db: sqlite_utils.Database, item: ReportItem, outcome: ParseOutco
             from .merge import merge_report  # merge builds on this module
             report_id, created = merge_report(db, key)
             return {"status": outcome.status, "key": key, "report_id": report_id, "new_report": created, "new_source": is_new}
-        errors = "; ".join([outcome.reason or "", *item.errors])
+        errors = without_surrogates("; ".join([outcome.reason or "", *item.errors]))
         db["sources"].update(main_id, {**update, "parse_error": errors, "parsed": None, "report_key": None, "report_id": None})
         return {"status": outcome.status, "new_source": is_new}
 

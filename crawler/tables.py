@@ -105,6 +105,7 @@ _EMPTY_VALUES = re.compile(r"^[\s\-—–_/\\:：]*$|^(无|空|/)$")
 _NUMBER = re.compile(r"^[+\-]?\d+(\.\d+)?$")
 _UNIT = re.compile(r"(件|个|项|条|次|起|宗|万元|元)$")
 _MAX_LABEL = 90
+_MAX_DIGITS = 60             # room for a whole row glued into one figure
 
 
 @dataclass
@@ -136,13 +137,14 @@ TEXT = _Text()
 def parse_value(text: str):
     """A cell's number; None for an empty cell; TEXT for a label."""
     if text.isascii() and text.isdigit():
-        return int(text)
+        # int() refuses over 4300 digits; a figure that long is noise, and report.py nulls it
+        return int(text) if len(text) <= _MAX_DIGITS else float("inf")
     s = text.strip().replace(",", "").replace(" ", "")
     if _EMPTY_VALUES.match(s):
         return None
     s = _UNIT.sub("", s)
     if _NUMBER.match(s):
-        number = float(s)
+        number = float(s)      # inf for hundreds of digits, never an error
         return int(number) if number.is_integer() and "." not in s else number
     return TEXT
 

@@ -81,6 +81,9 @@ def write_xlsx(db, path: str | Path) -> Path:
             cell.font = bold
         for row in rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":       # text starting with "=" stays text, never a formula
+                    cell.data_type = "s"
         ws.freeze_panes = "C2"
         return ws
 

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import threading
 import time
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -15,61 +12,33 @@ from scrapy.utils.job import job_dir
 from twisted.internet import task
 from twisted.internet.threads import deferToThread
 
-from crawler import datasetstore, incremental, monitor, runs, store
+from crawler import datasetstore, incremental, limits, monitor, runs, store
 from crawler.export import report_records
 from crawler.incremental import CrawlState
 from crawler.items import ReportItem
-from crawler.jobs import parse_item
-from crawler.schema import ParseOutcome
+from crawler.schema import LIMIT_EXCEEDED, ParseOutcome
+from crawler.workers import ParseRunner
 
-
-class ParseRunner:
-    """Runs a parse job in worker processes (or a thread when workers=0). A worker that dies
-    (out of memory, a crash in C code) costs that one parse: the pool is started anew."""
-
-    def __init__(self, workers: int, job=parse_item):
-        self.workers = workers
-        self.job = job
-        self.lock = threading.Lock()
-        self.executor = self._new_executor()
-
-    def _new_executor(self) -> Executor:
-        if self.workers > 0:
-            return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return ThreadPoolExecutor(1)
-
-    def run(self, item: ReportItem) -> ParseOutcome:
-        """Blocking: call it from a thread, never from the reactor."""
-        executor = self.executor
-        try:
-            return executor.submit(self.job, item).result()
-        except BrokenExecutor as exc:
-            with self.lock:
-                if self.executor is executor:
-                    executor.shutdown(wait=False)
-                    self.executor = self._new_executor()
-            return ParseOutcome("error", reason=f"parser worker died: {exc.__class__.__name__}")
-
-    def close(self):
-        self.executor.shutdown(wait=True)
+__all__ = ["ParsePipeline", "ParseRunner", "StorePipeline"]
 
 
 class ParsePipeline:
     """Parses each item off the reactor (PARSE_WORKERS processes), so fetching goes on while
     reports are parsed. The outcome is put on the item as item.outcome."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, limit_values: dict[str, int] | None = None):
         self.workers = workers
+        self.limit_values = limit_values
         self.runner: ParseRunner | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.settings.getint("PARSE_WORKERS"))
+        pipeline = cls(crawler.settings.getint("PARSE_WORKERS"), limits.from_settings(crawler.settings))
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self, spider=None):
-        self.runner = ParseRunner(self.workers)
+        self.runner = ParseRunner(self.workers, limit_values=self.limit_values)
 
     def close_spider(self, spider=None):
         if self.runner:
@@ -80,6 +49,8 @@ class ParsePipeline:
         item.outcome = await maybe_deferred_to_future(deferToThread(self.runner.run, item))
         stats = self.crawler.stats
         stats.inc_value(f"nianbao/parse/{item.outcome.status}")
+        if item.outcome.status == LIMIT_EXCEEDED:
+            stats.inc_value("nianbao/limited/parse")
         if item.outcome.report is not None:
             for flag in item.outcome.report["flags"]:
                 stats.inc_value(f"nianbao/flags/{flag['code']}")

@@ -13,18 +13,20 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import FormRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.threads import deferToThread
 
-from crawler import platforms, render
+from crawler import limits, platforms, render
 from crawler.attachments import sniff_format
-from crawler.decode import decode_bytes
+from crawler.decode import Decoded, decode_bytes
 from crawler.discover import (
     ATTACHMENT_EXTENSIONS,
+    Outline,
     absolute_links,
     classify_outline,
     classify_page,
     continuation_links,
-    host_allowed,
     link_score,
     outline_html,
     pagination_urls,
@@ -32,6 +34,7 @@ from crawler.discover import (
 )
 from crawler.exc import ConfigError
 from crawler.focus import ReportTrail, focused, lists_reports
+from crawler.guard import RefusedRequest
 from crawler.incremental import (
     ATTACHMENT,
     FAILED,
@@ -44,7 +47,9 @@ from crawler.incremental import (
 )
 from crawler.items import Fetched, ReportItem
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
+from crawler.scope import AddressPolicy, scope_refusal
 
+INLINE_OUTLINE_BYTES = 256 * 1024      # bigger pages are read off the reactor
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
 # File names of list pages (a column titled "2021年度政府信息公开年报" paged index_1.html …), never articles.
 _LIST_PAGE_NAMES = ("index", "list", "default", "more")
@@ -102,6 +107,10 @@ class ReportsSpider(scrapy.Spider):
         spider.render_unavailable = settings.get("RENDER_UNAVAILABLE")
         spider.seen: set[str] = set()      # so the page budget counts each URL once
         spider.trails = [ReportTrail() for _ in spider.portals]    # where each portal lists its reports
+        spider.page_max_bytes = settings.getint("PAGE_MAX_BYTES", limits.PAGE_MAX_BYTES)
+        spider.page_max_links = settings.getint("PAGE_MAX_LINKS", limits.PAGE_MAX_LINKS)
+        spider.address_policy = AddressPolicy.for_crawl(settings.get("ALLOW_PRIVATE_ADDRESSES"),
+                                                        [p.start_url for p in spider.portals])
         return spider
 
     def arguments(self) -> dict:
@@ -127,19 +136,41 @@ class ReportsSpider(scrapy.Spider):
     def parse_page(self, response):
         self._fetched(response)
         if self._unchanged(response):
-            yield from self._replay(response, response.meta["known"])
-            return
+            return self._replay(response, response.meta["known"])
         if self._is_attachment(response):
-            yield from self._attachment_item(response)
-            return
+            return self._attachment_item(response)
         ctype = response.headers.get("Content-Type", b"").decode("latin-1")
         if platforms.is_data(ctype, response.body):     # a JSON/XML list reached as a link
-            yield from self._listed(response, self._read_list(response, platforms.data_listing, response.url,
-                                                              decode_bytes(response.body, ctype).text))
-            return
+            return self._listed(response, self._read_list(response, platforms.data_listing, response.url,
+                                                          decode_bytes(response.body, ctype).text))
+        if len(response.body) > INLINE_OUTLINE_BYTES:
+            return self._page_read_in_thread(response)
+        return self._page(response, self._read(response))
+
+    async def _page_read_in_thread(self, response):
+        """A big page is read in a thread: the reactor keeps fetching meanwhile."""
+        read = await maybe_deferred_to_future(deferToThread(self._read, response))
+        for result in self._page(response, read):
+            yield result
+
+    def _read(self, response) -> tuple[Decoded, Outline] | Exception:
+        """The page's text, title and links, from at most PAGE_MAX_BYTES of it (the item keeps
+        every byte for the parser); the exception when it cannot be read."""
+        body = response.body
+        if len(body) > self.page_max_bytes:
+            self.crawler.stats.inc_value("nianbao/limited/page_bytes")
+            body = body[:self.page_max_bytes]
         try:
-            decoded = decode_bytes(response.body, ctype)
-            outline = outline_html(decoded.text)
+            decoded = decode_bytes(body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            return decoded, outline_html(decoded.text)
+        except Exception as exc:
+            return exc
+
+    def _page(self, response, read: tuple[Decoded, Outline] | Exception):
+        try:
+            if isinstance(read, Exception):
+                raise read
+            decoded, outline = read
             kind = classify_outline(outline)
         except Exception as exc:     # keep the bytes: the page is stored and can be re-parsed later
             self.crawler.stats.inc_value("nianbao/errors/page_unreadable")
@@ -149,7 +180,9 @@ class ReportsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
         base = urljoin(response.url, outline.base)
-        links = absolute_links(base, outline.links)
+        if len(outline.links) > self.page_max_links:
+            self.crawler.stats.inc_value("nianbao/limited/page_links")
+        links = absolute_links(base, outline.links[:self.page_max_links])
         if kind == "report" or self._first_of_split_report(response, outline, links):
             yield from self._report(response, outline, links)
             return
@@ -223,11 +256,11 @@ class ReportsSpider(scrapy.Spider):
         if self.rendered[index] >= self.render_budget:
             self.crawler.stats.inc_value("nianbao/render/budget_exhausted")
             return
-        if not self._spend(index):
+        if not self.spend_page(index):
             return
         self.rendered[index] += 1
         yield scrapy.Request(response.url, callback=self.parse_page, errback=self.on_error, dont_filter=True, priority=60,
-                             meta={**render.render_meta(self.domains[index]), "portal": index, "kind": "rendered",
+                             meta={**render.render_meta(self.portals[index].start_url, self.domains[index]), "portal": index, "kind": "rendered",
                                    "rendered": True, "hops": response.meta.get("hops", 0),
                                    "score": response.meta.get("score"), "link_title": response.meta.get("link_title", "")})
 
@@ -260,7 +293,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _continuation_request(self, item, urls):
         index = item.portal_index
-        if not self._spend(index):
+        if not self.spend_page(index):
             item.errors.append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
             return self._candidate(item)
         self.seen.add(urls[0])
@@ -313,7 +346,7 @@ class ReportsSpider(scrapy.Spider):
         index = response.meta["portal"]
         if urlsplit(url).scheme not in ("http", "https"):
             return
-        if not host_allowed(urlsplit(url).hostname or "", self.domains[index]):
+        if scope_refusal(url, self.portals[index].start_url, self.domains[index]):      # another host, port or scheme
             self.crawler.stats.inc_value("nianbao/offsite_links_dropped")
             return
         hops = response.meta.get("hops", 0) + 1
@@ -324,7 +357,7 @@ class ReportsSpider(scrapy.Spider):
         key = key or url
         if key in self.seen:
             return
-        if not self._spend(index):
+        if not self.spend_page(index):
             return
         self.seen.add(key)
         if kind == "page" and urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS):
@@ -338,8 +371,9 @@ class ReportsSpider(scrapy.Spider):
         else:
             yield from self._visit(url, score - hops, {**meta, "paginated": paginated}, force_check=force_check)
 
-    def _spend(self, index: int) -> bool:
-        """One request of the portal's page budget, whatever its kind; False when it is spent."""
+    def spend_page(self, index: int) -> bool:
+        """One request of the portal's page budget, whatever its kind (redirect hops too, taken by
+        crawler.guard); False when it is spent."""
         if self.scheduled[index] >= self.max_pages:
             self.crawler.stats.inc_value("nianbao/budget_exhausted")
             return False
@@ -472,6 +506,9 @@ class ReportsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ errors
 
     def on_error(self, failure):
+        if failure.check(RefusedRequest):       # counted by the guard, under nianbao/refused/
+            self.logger.info("refused (%s): %s", failure.value.reason, failure.request.url)
+            return
         kind = self._error_kind(failure)
         self.crawler.stats.inc_value(f"nianbao/errors/{kind}")
         if failure.check(HttpError):
@@ -480,6 +517,8 @@ class ReportsSpider(scrapy.Spider):
 
     @staticmethod
     def _error_kind(failure) -> str:
+        if failure.check(RefusedRequest):
+            return f"refused ({failure.value.reason})"
         if failure.check(HttpError):
             return f"http_{failure.value.response.status}"
         if failure.check(IgnoreRequest):

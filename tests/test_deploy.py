@@ -70,7 +70,7 @@ def test_scrapyd_deployment_crawls_the_demo_portals(scrapyd, server, tmp_path):
 
     db = tmp_path / "reports.db"
     portals = portals_for_port(server.server_port, tmp_path / "portals.csv")
-    settings = [f"REPORTS_DB={db}", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "LOG_LEVEL=INFO",
+    settings = [f"REPORTS_DB={db}", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "ALLOW_PRIVATE_ADDRESSES=127.0.0.1", "LOG_LEVEL=INFO",
                 *[FAST[i + 1] for i in range(0, len(FAST), 2)]]
     job = api(port, "schedule.json", {"project": "nianbao", "spider": "reports", "portals": str(portals), "setting": settings})
     assert job["status"] == "ok", job

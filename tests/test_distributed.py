@@ -59,7 +59,7 @@ def distributed_crawl(server, redis_url, db, kill_after=None):
     portals = portals_for_port(server.server_port, Path(db).parent / "portals.csv")
     writer = start([sys.executable, "-m", "crawler", "store-worker", "--redis", redis_url, "--db", str(db), "--until-done"])
     worker = [sys.executable, "-m", "crawler", "worker", "--redis", redis_url, "-a", f"portals={portals}",
-              "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", "LOG_LEVEL=WARNING", "-s", "WORKER_HEARTBEAT=3", *FAST]
+              "-s", f"RESOLVE_FILE={DEMO / 'hosts.txt'}", "-s", "ALLOW_PRIVATE_ADDRESSES=127.0.0.1", "-s", "LOG_LEVEL=WARNING", "-s", "WORKER_HEARTBEAT=3", *FAST]
     workers = [start(worker), start(worker)]
     killed = False
     if kill_after is not None:
