@@ -80,7 +80,8 @@ class LeasedQueue(PriorityQueue):
         request = self._decode_request(data)
         request.meta["lease"] = lease
         if request.meta.pop("render_in_browser", False):
-            request.meta.update(render.render_meta(self.spider.domains[request.meta["portal"]]))
+            index = request.meta["portal"]
+            request.meta.update(render.render_meta(self.spider.portals[index].start_url, self.spider.domains[index]))
         return request
 
     def push(self, request):
