@@ -13,17 +13,25 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # .doc / .wps / old .xls
 ZIP_MAGIC = b"PK\x03\x04"
 
 
+# First bytes of the pictures a report page may show its tables as.
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+
+
 def sniff_format(body: bytes, filename: str | None = None, content_type: str | None = None) -> str:
-    """'pdf' | 'docx' | 'doc' | 'html' | 'text' from magic bytes first, then name and type."""
+    """'pdf' | 'docx' | 'xlsx' | 'ofd' | 'doc' | 'xls' | 'image' | 'html' | 'text' from magic bytes
+    first (and the container's contents), then name and type."""
     head = body[:8]
     name = (filename or "").lower().split("?")[0]
     ctype = (content_type or "").lower()
     if head.startswith(PDF_MAGIC):
         return "pdf"
     if head.startswith(ZIP_MAGIC):
-        return "docx"
+        return _zip_format(body)
     if head.startswith(OLE_MAGIC):
-        return "doc"
+        return "xls" if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in body[:65536] or name.endswith(".xls") else "doc"
+    if head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and body[8:12] == b"WEBP"):
+        return "image"
     if name.endswith((".pdf",)) or "pdf" in ctype:
         return "pdf"   # claims to be a PDF but is not: let the PDF reader say so
     if name.endswith((".txt", ".md")) or ctype.startswith("text/plain"):
@@ -34,22 +42,110 @@ def sniff_format(body: bytes, filename: str | None = None, content_type: str | N
     return "text"
 
 
-def read_pdf(body: bytes) -> tuple[str, list[list[list[Cell]]]]:
+def _zip_format(body: bytes) -> str:
+    """DOCX, XLSX and OFD are all ZIP files: their first entries tell which."""
+    import zipfile
+    try:
+        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "docx"      # let the DOCX reader say it is broken
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if any(n.lower() == "ofd.xml" for n in names):
+        return "ofd"
+    return "docx"
+
+
+# A page whose text layer holds fewer characters than this (a seal's name, a page number) is a scan.
+_SCAN_TEXT_CHARS = 40
+_PAGE_NUMBER = re.compile(r"^[\s\-—–]*(第\s*\d+\s*页)?[\s\-—–]*(共\s*\d+\s*页)?[\s\-—–]*\d*[\s\-—–]*$")
+
+
+def is_scanned_page(text: str, has_images: bool) -> bool:
+    """A page with a picture and no real text layer: nothing, a page number, or a few characters of a seal."""
+    if not has_images:
+        return False
+    lines = [line for line in text.splitlines() if not _PAGE_NUMBER.match(line)]
+    return len(re.sub(r"\s", "", "".join(lines))) < _SCAN_TEXT_CHARS
+
+
+def read_pdf(body: bytes) -> tuple[str, list[list[list[Cell]]], object]:
+    """Text and table grids of a PDF; pages that are scans are read by OCR (crawler.ocr) and
+    returned with the OCR's readings. A table that runs over a page break is one grid."""
     import pdfplumber
     # pdfminer narrates every repair it makes to a damaged file; a clear error of ours is enough
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    texts, grids = [], []
+    texts, pages, scanned = [], [], []
     try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
-            for page in pdf.pages:
-                texts.append(page.extract_text() or "")
-                grids.extend(_rows_with_spans(table) for table in page.extract_tables())
+            for number, page in enumerate(pdf.pages, start=1):
+                text = page.extract_text() or ""
+                if is_scanned_page(text, bool(page.images)):
+                    scanned.append(number)
+                    texts.append(None)
+                    pages.append(None)
+                    continue
+                texts.append(text)
+                pages.append(_page_tables(page))
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise AttachmentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
-    text = "\n".join(texts)
-    if not text.strip():
-        raise AttachmentError("PDF has no text layer (scanned image); OCR is not supported")
-    return text, grids
+    ocr_pages = _ocr_pages(body, scanned) if scanned else {}
+    joined = []
+    for number, (text, tables) in enumerate(zip(texts, pages), start=1):
+        if number in ocr_pages:
+            joined.append(ocr_pages[number])
+        else:
+            from .ocr import OcrText
+            joined.append(OcrText(text=text, grids=[g for g, _, _ in tables],
+                                  opens_page=bool(tables) and tables[0][1], closes_page=bool(tables) and tables[-1][2]))
+    from .ocr import join_pages
+    whole = join_pages(joined)
+    grids = whole.grids
+    if not whole.text.strip() and not grids:
+        raise AttachmentError("PDF has no text")
+    ocr = None
+    if ocr_pages:
+        ocr = whole
+        ocr.sources = [f"page {n}" for n in scanned]
+    return whole.text, grids, ocr
+
+
+def _page_tables(page) -> list[tuple[list[list[Cell]], bool, bool]]:
+    """The ruled tables of a text page: (grid, starts the page, ends the page)."""
+    tables = page.find_tables()
+    out = []
+    words = page.extract_words()
+    for table in tables:
+        top, bottom = table.bbox[1], table.bbox[3]
+        above = [w for w in words if w["bottom"] <= top and not _PAGE_NUMBER.match(w["text"])]
+        below = [w for w in words if w["top"] >= bottom and not _PAGE_NUMBER.match(w["text"])]
+        out.append((_rows_with_spans(table.extract()), not above, not below))
+    return out
+
+
+def _ocr_pages(body: bytes, numbers: list[int]) -> dict:
+    """The scanned pages, rendered and read by OCR."""
+    import pypdfium2
+
+    from .ocr import OcrUnavailable, read_pixels, unavailable_reason
+    reason = unavailable_reason()
+    if reason:
+        raise AttachmentError(f"PDF pages {', '.join(map(str, numbers))} are scans without a text layer; {reason}")
+    pdf = pypdfium2.PdfDocument(body)
+    try:
+        out = {}
+        for number in numbers:
+            page = pdf[number - 1]
+            scale = 2400 / max(1.0, page.get_width())      # about 300 dpi for an A4 page
+            gray = page.render(scale=scale, grayscale=True).to_numpy()
+            gray = gray[:, :, 0] if gray.ndim == 3 else gray
+            try:
+                out[number] = read_pixels(gray, f"page {number}")
+            except OcrUnavailable as exc:
+                raise AttachmentError(f"PDF page {number} is a scan; {exc}") from exc
+        return out
+    finally:
+        pdf.close()
 
 
 def _rows_with_spans(table: list[list[str | None]]) -> list[list[Cell]]:

@@ -6,7 +6,7 @@ fixtures) imports its keys and labels from here. The contract is ../shared/spec/
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, TypedDict
+from typing import Literal, NamedTuple, NotRequired, TypedDict
 
 # ---------------------------------------------------------------- tables
 
@@ -220,8 +220,9 @@ def flag(code: str, detail: str) -> Flag:
 
 class Source(TypedDict):
     url: str | None
-    format: str | None        # html | text | pdf | docx | doc
+    format: str | None        # html | text | pdf | docx | doc | xlsx | xls | image
     encoding: str | None
+    ocr: NotRequired[dict]    # {"read": pages or pictures read by OCR, "seconds": their cost}
 
 
 class Report(TypedDict):
