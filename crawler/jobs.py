@@ -16,11 +16,13 @@ from .store import delete_report, optimize, portal_of, report_key, source_body
 
 
 def parse_job(body: bytes, url: str | None = None, content_type: str | None = None,
-              agency_hint: str | None = None, continuations: list[bytes] = ()) -> ParseOutcome:
+              agency_hint: str | None = None, continuations: list[bytes] = (),
+              continuation_urls: list[str] = ()) -> ParseOutcome:
     """Never raises: a page that breaks the parser is recorded with the reason, not lost."""
     try:
         return ParseOutcome("report", parse_report(body, url=url, content_type=content_type, agency_hint=agency_hint,
-                                                   continuations=list(continuations)))
+                                                   continuations=list(continuations),
+                                                   continuation_urls=list(continuation_urls)))
     except NotAReport as exc:
         return ParseOutcome("not_a_report", reason=str(exc))
     except UnreadableInput as exc:
@@ -30,7 +32,8 @@ def parse_job(body: bytes, url: str | None = None, content_type: str | None = No
 
 
 def parse_item(item: ReportItem) -> ParseOutcome:
-    return parse_job(item.body, item.final_url, item.content_type, item.agency_hint, [c.body for c in item.continuations])
+    return parse_job(item.body, item.final_url, item.content_type, item.agency_hint, [c.body for c in item.continuations],
+                     [c.final_url for c in item.continuations])
 
 
 def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:

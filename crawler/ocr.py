@@ -390,33 +390,56 @@ def snap_label(text: str) -> str:
         if ratio > best_ratio:
             best, best_ratio = label, ratio
     needed = 0.9 if len(flat) <= 3 else 0.75 if len(flat) == 4 else 0.6
-    return best if best and best_ratio >= needed else text
+    if best and best_ratio >= needed:
+        return best
+    if len(flat) in (2, 3):
+        # one character misread in a short label ("规音"): only when a single label fits that way
+        near = [label for label in KNOWN_LABELS if len(label) == len(flat) and sum(a != b for a, b in zip(label, flat)) == 1]
+        if len(near) == 1:
+            return near[0]
+    return text
 
 
 def _read_cells(binary, boxes: list[_Box], where: str, readings: dict[int, Reading]) -> list[list[Cell]]:
-    import cv2
     crops = [_crop(binary, box) for box in boxes]
     present = [i for i, crop in enumerate(crops) if crop is not None]
     chinese = dict(zip(present, _read_stacked([crops[i] for i in present], "chi_sim")))
     figures = [i for i in present if _as_number(chinese[i][0]) is not None
                or (crops[i].shape[1] < crops[i].shape[0] * 4 and not re.search(r"[\u4e00-\u9fff]{2}", chinese[i][0]))]
-    # the second, independent reading: larger, and allowed nothing but a figure's characters
-    enlarged = [cv2.resize(crops[i], None, fx=_second_scale(crops[i]), fy=_second_scale(crops[i]),
-                           interpolation=cv2.INTER_AREA if _second_scale(crops[i]) < 1 else cv2.INTER_LINEAR) for i in figures]
-    digits = dict(zip(figures, _read_stacked(enlarged, "chi_sim", "tessedit_char_whitelist=0123456789.-")))
+    # the second, independent reading: at another size, and allowed nothing but a figure's characters
+    second = _reread(crops, figures, _second_scale, _FIGURE_ONLY)
+    votes = {i: [chinese[i], second[i]] for i in figures}
+    # a third reading, at the first size, settles the figures the first two disagree on
+    undecided = [i for i in figures if _agreed(votes[i]) is None and not _is_label(chinese[i])]
+    for i, reading in _reread(crops, undecided, lambda crop: 1.0, _FIGURE_ONLY).items():
+        votes[i].append(reading)
+    # a label that matches no template label is read once more, larger
+    labels = [i for i in present if i not in votes and len(chinese[i][0]) <= 16 and snap_label(chinese[i][0]) == chinese[i][0]]
+    relabelled = _reread(crops, labels, lambda crop: 1.5)
     rows: dict[int, list[Cell]] = {}
     for i, box in enumerate(boxes):
         text = ""
-        if i in chinese:
-            text = chinese[i][0]
-            if i in digits:
-                text = _figure(chinese[i], digits[i], f"{where} row {box.row + 1} column {box.col + 1}", readings)
-            elif _EMPTY.match(text.replace(" ", "")):
-                text = ""
-            else:
-                text = snap_label(text)
+        if i in votes:
+            text = _figure(votes[i], f"{where} row {box.row + 1} column {box.col + 1}", readings)
+        elif i in chinese and not _EMPTY.match(chinese[i][0].replace(" ", "")):
+            text = snap_label(chinese[i][0])
+            if i in relabelled and text == chinese[i][0] and snap_label(relabelled[i][0]) != relabelled[i][0]:
+                text = snap_label(relabelled[i][0])
         rows.setdefault(box.row, []).append(Cell(text, box.col, box.span))
     return [rows[r] for r in sorted(rows)]
+
+
+_FIGURE_ONLY = ("tessedit_char_whitelist=0123456789.-",)
+
+
+def _reread(crops: list, indices: list[int], scale_of, config=()) -> dict[int, tuple[str, float]]:
+    import cv2
+    resized = []
+    for i in indices:
+        scale = scale_of(crops[i])
+        resized.append(crops[i] if scale == 1.0 else cv2.resize(
+            crops[i], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR))
+    return dict(zip(indices, _read_stacked(resized, "chi_sim", *config))) if indices else {}
 
 
 def _second_scale(crop) -> float:
@@ -424,22 +447,38 @@ def _second_scale(crop) -> float:
     return 1.5 if crop.shape[0] - 28 < 36 else 0.7
 
 
-def _figure(chinese: tuple[str, float], digits: tuple[str, float], where: str, readings: dict[int, Reading]) -> str:
+def _is_label(reading: tuple[str, float]) -> bool:
+    text, confidence = reading
+    return _as_number(text) is None and bool(re.search(r"[\u4e00-\u9fff]", text)) and confidence >= CONFIDENT
+
+
+def _agreed(votes: list[tuple[str, float]]) -> str | None:
+    """The figure at least two readings give, confidently enough, with no confident reading against it."""
+    numbers = [(_as_number(text), confidence) for text, confidence in votes]
+    for number in dict.fromkeys(n for n, _ in numbers if n is not None):
+        support = [c for n, c in numbers if n == number]
+        against = [c for n, c in numbers if n is not None and n != number]
+        if len(support) >= 2 and (max(support) >= 80 or sum(support) / len(support) >= 50) and min(support) >= 10 \
+                and not any(c >= 80 for c in against):
+            return number
+    return None
+
+
+def _figure(votes: list[tuple[str, float]], where: str, readings: dict[int, Reading]) -> str:
     """The cell text for the grid: a placeholder standing for the figure (agreed or doubtful),
     or the text itself when the cell is not a figure after all."""
-    chi_text, chi_conf = chinese
-    dig_text, dig_conf = digits
-    chi_number, dig_number = _as_number(chi_text), _as_number(dig_text)
-    if chi_number is None and re.search(r"[\u4e00-\u9fff]", chi_text) and chi_conf >= CONFIDENT:
+    chi_text = votes[0][0]
+    if _is_label(votes[0]):
         return snap_label(chi_text)       # a short label such as 其他, not a figure
-    if chi_number is None and dig_number is None and (not chi_text or _EMPTY.match(chi_text.replace(" ", ""))):
+    numbers = [_as_number(text) for text, _ in votes]
+    if all(n is None for n in numbers) and (not chi_text or _EMPTY.match(chi_text.replace(" ", ""))):
         return ""                         # a blank cell, or one printed as "-" or "/"
     placeholder = next(_placeholders)
-    candidates = tuple(dict.fromkeys(_value(n) for n in (dig_number, chi_number) if n is not None))
-    # two readings at different scales agree, and not both of them hesitantly
-    agreed = chi_number is not None and chi_number == dig_number and (chi_conf + dig_conf) / 2 >= CONFIDENT \
-        and min(chi_conf, dig_conf) >= 15
-    readings[placeholder] = Reading(_value(dig_number) if agreed else None, candidates, min(chi_conf, dig_conf), where)
+    candidates = tuple(dict.fromkeys(_value(n) for n in numbers if n is not None))
+    agreed = _agreed(votes)
+    confidence = max((c for (t, c), n in zip(votes, numbers) if n is not None and n == agreed), default=0.0)
+    readings[placeholder] = Reading(_value(agreed) if agreed is not None else None, candidates,
+                                    confidence if agreed is not None else min(c for _, c in votes), where)
     return str(placeholder)
 
 
@@ -619,3 +658,43 @@ def _recompute_other(apps: dict) -> None:
         subrows = [apps[r] for r in OTHER_SUBROWS]
         apps["other"] = {c: (None if any(r.get(c) is None for r in subrows) else sum(r[c] for r in subrows))
                          for c in APPLICANT_COLUMNS}
+
+
+# ------------------------------------------------------------------ which pictures of a page to read
+
+# Pictures that are page furniture, never a report's table.
+_FURNITURE = re.compile(r"logo|icon|banner|qrcode|ewm|erweima|share|print|close|arrow|btn|button|bg[_.]|spacer|blank|"
+                        r"jiucuo|conac|gongan|police|wza|search|weibo|weixin|wechat|dzjg|favicon", re.I)
+# Containers CMSs put the article in (TRS, Hanweb, 集约化平台).
+_ARTICLE = re.compile(r"zoom|article|content|trs_editor|detail|main|text|wzy|nr|con|zw", re.I)
+_TABLE_TEXT = ("本年新收", "第二十条")
+MAX_TABLE_IMAGES = 12
+
+
+def tables_in_text(text: str) -> bool:
+    """Whether a page prints its tables as text (then its pictures are not read)."""
+    return all(marker in text for marker in _TABLE_TEXT)
+
+
+def table_image_urls(html: str, base_url: str) -> list[str]:
+    """The pictures in a report page's article that may be its tables, in page order."""
+    from urllib.parse import urljoin
+
+    from .extract import parse_html
+    tree = parse_html(html)
+    if tree is None:
+        return []
+    images = [img for img in tree.iter("img") if (img.get("src") or "").strip()]
+    in_article = [img for img in images if any(_ARTICLE.search(" ".join((a.get("id") or "", a.get("class") or "")))
+                                               for a in img.iterancestors())]
+    urls = []
+    for img in in_article or images:
+        src = img.get("src").strip()
+        if src.startswith("data:") or src.lower().split("?")[0].endswith((".svg", ".ico")) or _FURNITURE.search(src):
+            continue
+        if any(a.tag in ("header", "footer", "nav") for a in img.iterancestors()):
+            continue
+        url = urljoin(base_url, src)
+        if url not in urls:
+            urls.append(url)
+    return urls[:MAX_TABLE_IMAGES]

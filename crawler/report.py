@@ -56,7 +56,7 @@ def parse_report(body: bytes | str, *, url: str | None = None, content_type: str
     for n, more in enumerate(continuations):
         name = continuation_urls[n] if n < len(continuation_urls) else None
         try:
-            extra, extra_flags, _ = read_document(more, url=name, content_type=None if name else content_type)
+            extra, extra_flags, _ = read_document(more, url=name, content_type=content_type)
         except UnreadableInput as exc:
             if sniff_format(more) != "image":
                 raise

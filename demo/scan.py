@@ -69,18 +69,22 @@ def degrade(image, seed: int, *, angle: float, speckle: float = 0.0015, blur: fl
     return image.filter(ImageFilter.GaussianBlur(blur)) if blur else image
 
 
-def table_images(report: dict, seed: int) -> list[bytes]:
-    """The report's three tables as PNG pictures, each tilted a little; a red seal over table 三."""
+def table_images(report: dict, seed: int) -> list[tuple[str, bytes]]:
+    """The report's three tables as pictures, each tilted a little: (file name, bytes). Table 二 a
+    grayscale JPEG, table 三 a colour JPEG with a red seal over it, table 四 a grayscale PNG."""
     tables = [active_table(report["active"], report["template"]),
               applications_table(report["applications"], report["template"]), appeals_table(report["appeals"])]
     out = []
     for n, html in enumerate(tables):
         image = _screenshot(html)
         seal = ((image.width * 2 // 3, image.height // 2), 90, (220, 30, 30)) if n == 1 else None
-        image = degrade(image, seed + n, angle=(-1.2, 0.8, 1.5)[n], stamp=seal)
+        image = degrade(image, seed + n, angle=(-1.2, 0.8, 1.5)[n], stamp=seal, speckle=0.0008)
         buffer = io.BytesIO()
-        image.save(buffer, "PNG", optimize=True)
-        out.append(buffer.getvalue())
+        if n == 2:
+            image.convert("L").save(buffer, "PNG", optimize=True)
+        else:
+            (image if n == 1 else image.convert("L")).save(buffer, "JPEG", quality=85)
+        out.append((f"table{n + 2}.{'png' if n == 2 else 'jpg'}", buffer.getvalue()))
     return out
 
 
@@ -94,8 +98,8 @@ def scanned_pdf(report: dict, prose: list[str], seed: int, dpi: int = 150) -> by
     for n in range(len(pdf)):
         image = pdf[n].render(scale=dpi / 72).to_pil().convert("RGB")
         seal = ((image.width * 3 // 4, image.height * 2 // 3), 110, (120, 120, 120)) if n == len(pdf) - 1 else None
-        page = degrade(image, seed + n, angle=(1.4, -0.9, 1.1, -1.6)[n % 4], stamp=seal)
+        page = degrade(image, seed + n, angle=(1.4, -0.9, 1.1, -1.6)[n % 4], stamp=seal, speckle=0.0008)
         pages.append(page.convert("L"))
     out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=70)
+    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=60)
     return out.getvalue()

@@ -43,6 +43,7 @@ from crawler.incremental import (
     sha256,
 )
 from crawler.items import Fetched, ReportItem
+from crawler.ocr import table_image_urls, tables_in_text
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 
 _REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
@@ -241,6 +242,10 @@ class ReportsSpider(scrapy.Spider):
             return      # a wrapper page: the report is in the attachment
         item = self._item(response, "page", outline.title)
         rest = self._continuations(response, outline, links)
+        # tables published as pictures: fetched with the page, read by OCR when it is parsed
+        if not tables_in_text(outline.text):
+            pictures = table_image_urls(outline.html, urljoin(response.url, outline.base))
+            rest += [u for u in pictures if u not in rest and u != response.url]
         if rest:
             yield self._continuation_request(item, rest)
         else:
@@ -274,7 +279,8 @@ class ReportsSpider(scrapy.Spider):
         self.on_error(failure)
         item = failure.request.meta["item"]
         item.errors.append(f"continuation page {failure.request.url} not fetched: {self._error_kind(failure)}")
-        return [self._candidate(item)]
+        more = failure.request.meta["pending"]
+        return [self._continuation_request(item, more) if more else self._candidate(item)]
 
     def _attachment_item(self, response):
         yield self._candidate(self._item(response, "attachment", response.meta.get("link_title", "")))
