@@ -238,3 +238,69 @@ def read_doc(body: bytes) -> tuple[str, list]:
     if not text.strip():
         raise AttachmentError("the .doc has no text")
     return text, []
+
+
+def read_xlsx(body: bytes) -> tuple[str, list]:
+    """Each sheet of an Excel workbook as a grid (merged cells as spans), and its rows as text."""
+    import openpyxl
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(body), data_only=True, read_only=False)
+    except Exception as exc:    # zipfile, lxml and openpyxl each fail their own way on a damaged file
+        raise AttachmentError(f"unreadable XLSX: {exc.__class__.__name__}") from exc
+    grids, lines = [], []
+    for sheet in workbook.worksheets:
+        covered = {}      # (row, col) of every cell a merged range hides → the range's width at its start
+        for merged in sheet.merged_cells.ranges:
+            for row in range(merged.min_row, merged.max_row + 1):
+                for col in range(merged.min_col, merged.max_col + 1):
+                    covered[(row, col)] = merged.max_col - merged.min_col + 1 if (row, col) == (merged.min_row, merged.min_col) else 0
+        grid = []
+        for r, row in enumerate(sheet.iter_rows(), start=1):
+            cells = []
+            for c, cell in enumerate(row, start=1):
+                span = covered.get((r, c), 1)
+                if span == 0:
+                    continue
+                cells.append(Cell(_cell_text(cell.value), c - 1, span))
+            if any(cell.text for cell in cells):
+                grid.append(cells)
+                lines.append(" | ".join(cell.text for cell in cells))
+        if grid:
+            grids.append(grid)
+    if not lines:
+        raise AttachmentError("the workbook has no text")
+    return "\n".join(lines), grids
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def read_xls(body: bytes) -> tuple[str, list]:
+    """A legacy Excel 97–2003 workbook, converted to XLSX by LibreOffice."""
+    from .convert import convert
+    return read_xlsx(convert(body, "xls", "xlsx"))
+
+
+def read_doc_any(body: bytes) -> tuple[str, list]:
+    """A .doc or Kingsoft .wps: the piece-table reader first; what it cannot read (a Kingsoft
+    format, fast-saved or damaged tables) is converted to DOCX by LibreOffice."""
+    try:
+        return read_doc(body)
+    except AttachmentError as exc:
+        if "encrypted" in str(exc):
+            raise
+        first = exc
+    from .convert import convert
+    try:
+        return read_docx(convert(body, "doc", "docx"))
+    except AttachmentError as exc:
+        raise AttachmentError(f"{first}; {exc}") from exc
+
+
+def read_ofd(body: bytes) -> tuple[str, list]:
+    raise AttachmentError("OFD (GB/T 33190) document: no OFD converter is installed; stored raw for a later re-parse")

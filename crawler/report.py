@@ -6,7 +6,7 @@ import re
 from . import PARSER_VERSION
 from .align import align_applications, has_detached_rows
 from . import ocr
-from .attachments import read_doc, read_docx, read_pdf, sniff_format
+from .attachments import read_doc_any, read_docx, read_ofd, read_pdf, read_xls, read_xlsx, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .exc import AttachmentError, NotAReport, UnreadableInput
@@ -86,8 +86,8 @@ def read_document(body: bytes | str, *, url=None, content_type=None, filename=No
         return _from_attachment(read_pdf, body), flags, source
     if fmt == "docx":
         return _from_attachment(read_docx, body), flags, source
-    if fmt == "doc":
-        return _from_attachment(read_doc, body), flags, source
+    if fmt in _READERS:
+        return _from_attachment(_READERS[fmt], body), flags, source
     if fmt == "image":
         return _from_image(body, url), flags, source
     decoded = decode_bytes(body, content_type)
@@ -95,6 +95,9 @@ def read_document(body: bytes | str, *, url=None, content_type=None, filename=No
     if decoded.repaired:
         flags.append(flag("encoding_repaired", f"declared {decoded.declared}, decoded as {decoded.encoding}"))
     return _extract(decoded.text, fmt), flags, source
+
+
+_READERS = {"doc": read_doc_any, "xlsx": read_xlsx, "xls": read_xls, "ofd": read_ofd}
 
 
 def _extract(text: str, fmt: str) -> Extracted:

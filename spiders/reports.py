@@ -435,9 +435,9 @@ class ReportsSpider(scrapy.Spider):
         ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         disposition = response.headers.get("Content-Disposition", b"").decode("latin-1").lower()
         return (urlsplit(response.url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
-                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps"))
+                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps", "excel", "ofd"))
                 or any(ext in disposition for ext in ATTACHMENT_EXTENSIONS)
-                or sniff_format(response.body[:8]) in ("pdf", "docx", "doc"))
+                or sniff_format(response.body[:8]) in ("pdf", "docx", "doc", "xls"))
 
     @staticmethod
     def _fetch_fields(response) -> dict:
