@@ -288,8 +288,7 @@ def _structure_flags(results: dict, problems: dict, template: str | None) -> lis
 def _resolve_ocr(tables: dict, read) -> tuple[dict, list[Flag]]:
     """Figures read by OCR put back into the tables; what stayed blank is partial_table."""
     tables, blanks = ocr.resolve(tables, read.readings)
-    flags = [flag("ocr", f"figures read by OCR from {', '.join(read.sources)} "
-                         f"({len(read.sources)} in {read.seconds:.1f} s)")]
+    flags = [flag("ocr", f"figures read by OCR from {', '.join(read.sources)}")]
     if blanks:
         flags.append(flag("partial_table", f"{len(blanks)} figure(s) read by OCR too doubtfully to keep, left blank: "
                                            + "; ".join(blanks[:8]) + (" …" if len(blanks) > 8 else "")))

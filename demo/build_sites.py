@@ -374,7 +374,7 @@ def shimen():
 
 
 # What OCR of the two picture reports raises (a doubtful figure left blank is partial_table).
-OCR_FLAGS = {"images": ["ocr", "partial_table", "partial_table"], "scan": ["ocr", "partial_table"]}
+OCR_FLAGS = {"images": ["ocr", "partial_table"], "scan": ["ocr", "partial_table"]}
 
 
 # ------------------------------------------------------------------ attachments
