@@ -27,9 +27,22 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 
-from .schema import (ACTIVE_ITEMS_BY_TEMPLATE, APPEAL_KIND_LABELS, APPEAL_OUTCOME_LABELS, APPEAL_PARTS,
-                     APPLICANT_COLUMNS, APPLICANT_LABELS, APPLICANT_PARTS, APPLICATION_ROW_LABELS, BALANCE_ROWS,
-                     GROUP_LABELS, MEASURE_LABELS, OTHER_SUBROWS, OUTCOME_ROWS, TABLE_LABELS)
+from .schema import (
+    ACTIVE_ITEMS_BY_TEMPLATE,
+    APPEAL_KIND_LABELS,
+    APPEAL_OUTCOME_LABELS,
+    APPEAL_PARTS,
+    APPLICANT_COLUMNS,
+    APPLICANT_LABELS,
+    APPLICANT_PARTS,
+    APPLICATION_ROW_LABELS,
+    BALANCE_ROWS,
+    GROUP_LABELS,
+    MEASURE_LABELS,
+    OTHER_SUBROWS,
+    OUTCOME_ROWS,
+    TABLE_LABELS,
+)
 from .tables import Cell, join_page_grids
 
 # A figure is replaced in the grid by PLACEHOLDER + n until `resolve` puts its reading back.
@@ -83,7 +96,7 @@ class OcrText:
     opens_page: bool = False     # the first table starts the page: it may continue the last page's
     closes_page: bool = False    # the last table ends the page: it may go on on the next
 
-    def add(self, other: "OcrText") -> None:
+    def add(self, other: OcrText) -> None:
         self.text = "\n".join(t for t in (self.text, other.text) if t)
         self.grids += other.grids
         self.readings.update(other.readings)

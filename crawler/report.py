@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 
-from . import PARSER_VERSION
+from . import PARSER_VERSION, ocr
 from .align import align_applications, has_detached_rows
-from . import ocr
 from .attachments import read_doc_any, read_docx, read_ofd, read_pdf, read_xls, read_xlsx, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes

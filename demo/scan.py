@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from demo.render import active_table, applications_table, appeals_table, report_body
+from demo.render import active_table, appeals_table, applications_table, report_body
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 _STYLE = ('<style>body{margin:24px;font-family:"WenQuanYi Zen Hei";font-size:15px;background:#fff}'
@@ -91,7 +91,6 @@ def table_images(report: dict, seed: int) -> list[tuple[str, bytes]]:
 def scanned_pdf(report: dict, prose: list[str], seed: int, dpi: int = 150) -> bytes:
     """The report printed to PDF, rasterised at `dpi`, scanned crooked and stamped: image-only pages."""
     import pypdfium2
-    from PIL import Image
     printed = _chromium(report_body(report, prose), "pdf", "--no-pdf-header-footer", "--print-to-pdf=OUT")
     pdf = pypdfium2.PdfDocument(printed)
     pages = []

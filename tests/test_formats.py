@@ -8,8 +8,16 @@ import pytest
 
 from crawler.attachments import read_xlsx, sniff_format
 from crawler.report import UnreadableInput, parse_report
-from crawler.schema import (APPEAL_KIND_LABELS, APPEAL_KINDS, APPEAL_OUTCOME_LABELS, APPEAL_OUTCOMES, APPLICANT_COLUMNS,
-                            APPLICANT_LABELS, APPLICATION_ROW_LABELS, TABLE_LABELS)
+from crawler.schema import (
+    APPEAL_KIND_LABELS,
+    APPEAL_KINDS,
+    APPEAL_OUTCOME_LABELS,
+    APPEAL_OUTCOMES,
+    APPLICANT_COLUMNS,
+    APPLICANT_LABELS,
+    APPLICATION_ROW_LABELS,
+    TABLE_LABELS,
+)
 from crawler.tables import Cell, join_page_grids
 from demo.build_sites import make_report
 
