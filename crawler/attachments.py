@@ -292,14 +292,23 @@ def read_doc_any(body: bytes) -> tuple[str, list]:
     try:
         return read_doc(body)
     except AttachmentError as exc:
-        if "encrypted" in str(exc):
-            raise
+        if "encrypted" in str(exc) or not _ole_container_opens(body):
+            raise       # a damaged container: LibreOffice cannot read it either
         first = exc
     from .convert import convert
     try:
         return read_docx(convert(body, "doc", "docx"))
     except AttachmentError as exc:
         raise AttachmentError(f"{first}; {exc}") from exc
+
+
+def _ole_container_opens(body: bytes) -> bool:
+    import olefile
+    try:
+        olefile.OleFileIO(io.BytesIO(body)).close()
+        return True
+    except Exception:   # olefile raises many types on a damaged container
+        return False
 
 
 def read_ofd(body: bytes) -> tuple[str, list]:

@@ -36,6 +36,7 @@ def convert(body: bytes, source_ext: str, target_ext: str) -> bytes:
             raise AttachmentError(f"LibreOffice did not convert the .{source_ext} file within {TIMEOUT} s") from exc
         result = Path(tmp) / "out" / f"input.{target_ext}"
         if done.returncode or not result.exists():
-            raise AttachmentError(f"LibreOffice could not convert the .{source_ext} file "
-                                  f"({done.stderr.decode('utf-8', 'replace').strip()[-200:] or 'no output'})")
+            said = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+            reason = next((line for line in reversed(said) if line.startswith("Error")), said[-1] if said else "no output")
+            raise AttachmentError(f"LibreOffice could not convert the .{source_ext} file ({reason[:200]})")
         return result.read_bytes()

@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple, NotRequired, TypedDict
 # ---------------------------------------------------------------- tables
 
 TABLES = ("active", "applications", "appeals")
-# the tables' headings as the template prints them (the report page, crawler.printed)
+# the tables' headings as the template prints them (the report page, crawler.printed; OCR snaps to them)
 TABLE_LABELS = {"active": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
                 "appeals": "四、政府信息公开行政复议、行政诉讼情况"}
 TABLE_NAMES = {"active": "table 二 (主动公开)", "applications": "table 三 (依申请公开)", "appeals": "table 四 (复议诉讼)"}
