@@ -52,6 +52,7 @@ _placeholders = itertools.count(PLACEHOLDER)
 CONFIDENT = 60      # Tesseract word confidence a figure needs in both passes
 CERTAIN = 90        # a figure in a failing sum is kept only above this
 _TARGET_WIDTH = 2400   # pixels: small web images are enlarged to about 300 dpi before reading
+_SMALLEST = 40          # pixels: a picture smaller than this each way holds no table
 _PAGE_NUMBER_CHARS = 6   # marks above or below a table that are no more than a page number ("- 2 -")
 
 # Printed labels a table cell may hold, for snapping OCR'd labels back to the template's words.
@@ -514,8 +515,10 @@ def read_pixels(gray, where: str) -> OcrText:
     if reason:
         raise OcrUnavailable(reason)
     started = time.perf_counter()
-    gray, binary = _prepare(gray)
     result = OcrText(sources=[where])
+    if min(gray.shape[:2]) < _SMALLEST:
+        return result       # an icon or a spacer: nothing to read
+    gray, binary = _prepare(gray)
     horizontal, vertical = _line_masks(binary)
     lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(lines))

@@ -114,12 +114,15 @@ def _from_attachment(reader, body: bytes) -> Extracted:
 
 
 def _from_image(body: bytes, name: str | None) -> Extracted:
-    """A picture of tables (or of a whole page), read by OCR."""
+    """A picture of tables (or of a whole page), read by OCR. A picture with no table in it
+    (a photo, a banner the page furniture filter let through) adds its text, not the `ocr` flag."""
     try:
         read = ocr.read_image(body, f"image {name}" if name else "image")
-    except (ocr.OcrUnavailable, ValueError) as exc:
+    except ocr.OcrUnavailable as exc:
         raise UnreadableInput(f"picture not read: {exc}") from exc
-    return Extracted(text=read.text, header_text=read.text[:4000], grids=read.grids, ocr=read)
+    except Exception as exc:   # OpenCV and Pillow fail in their own ways on odd pictures
+        raise UnreadableInput(f"picture not read: {exc.__class__.__name__}") from exc
+    return Extracted(text=read.text, header_text=read.text[:4000], grids=read.grids, ocr=read if read.grids else None)
 
 
 def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hint: str | None) -> Report:
