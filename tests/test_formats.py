@@ -101,3 +101,14 @@ def test_a_table_over_a_page_break_keeps_rows_whole_and_drops_the_repeated_heade
     assert [[c.text for c in row] for row in joined] == [
         ["", "自然人", "总计"], ["一、本年新收政府信息公开申请数量", "5", "5"],
         ["二、上年结转政府信息公开申请数量", "1", "1"], ["(一)予以公开", "6", "6"]]
+
+
+def test_a_pdf_table_over_a_page_break_gives_every_row_once():
+    """Table 三 printed over two pages, its header repeated on the second (fixtures/build_page_break_pdf.py)."""
+    import json
+
+    from tests.fixtures import FIXTURES
+    report = parse_report((FIXTURES / "pdf" / "page_break_table.pdf").read_bytes(), filename="page_break_table.pdf")
+    expected = json.loads((FIXTURES / "pdf" / "page_break_table.json").read_text(encoding="utf-8"))
+    assert report["applications"] == expected     # total_handled and carried_forward are on page 2
+    assert [f["code"] for f in report["flags"]] == ["missing_table", "missing_table"]   # only table 三 is printed
