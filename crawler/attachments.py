@@ -90,24 +90,22 @@ def read_pdf(body: bytes) -> tuple[str, list[list[list[Cell]]], object]:
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise AttachmentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
     ocr_pages = _ocr_pages(body, scanned) if scanned else {}
-    joined = []
-    for number, (text, tables) in enumerate(zip(texts, pages), start=1):
-        if number in ocr_pages:
-            joined.append(ocr_pages[number])
-        else:
-            from .ocr import OcrText
-            joined.append(OcrText(text=text, grids=[g for g, _, _ in tables],
-                                  opens_page=bool(tables) and tables[0][1], closes_page=bool(tables) and tables[-1][2]))
-    from .ocr import join_pages
+    from .ocr import OcrText, join_pages
+    joined = [ocr_pages[number] if number in ocr_pages else
+              OcrText(grids=[g for g, _, _ in tables], opens_page=bool(tables) and tables[0][1],
+                      closes_page=bool(tables) and tables[-1][2])
+              for number, tables in enumerate(pages, start=1)]
     whole = join_pages(joined)
-    grids = whole.grids
-    if not whole.text.strip() and not grids:
+    # the text layer's text; what OCR read outside the tables stays with the OCR (crawler.report
+    # uses it for identity and prose, never for figures)
+    text = "\n".join(t for t in texts if t)
+    if not text.strip() and not whole.text.strip() and not whole.grids:
         raise AttachmentError("PDF has no text")
     ocr = None
     if ocr_pages:
         ocr = whole
         ocr.sources = [f"page {n}" for n in scanned]
-    return whole.text, grids, ocr
+    return text, whole.grids, ocr
 
 
 def _page_tables(page) -> list[tuple[list[list[Cell]], bool, bool]]:

@@ -61,7 +61,8 @@ def parse_report(body: bytes | str, *, url: str | None = None, content_type: str
                 raise
             flags.append(flag("partial_table", f"picture {name or n + 1} not read: {exc}"))
             continue
-        extracted.text += "\n" + extra.text
+        if sniff_format(more) != "image":      # a picture's text stays with its OCR (extra.ocr)
+            extracted.text += "\n" + extra.text
         extracted.grids += extra.grids
         if extra.ocr:
             if extracted.ocr:
@@ -110,7 +111,8 @@ def _from_attachment(reader, body: bytes) -> Extracted:
         text, grids, *ocr = reader(body)
     except AttachmentError as exc:
         raise UnreadableInput(str(exc)) from exc
-    return Extracted(text=text, header_text=text[:4000], grids=grids, ocr=ocr[0] if ocr else None)
+    read = ocr[0] if ocr else None
+    return Extracted(text=text, header_text=(text or (read.text if read else ""))[:4000], grids=grids, ocr=read)
 
 
 def _from_image(body: bytes, name: str | None) -> Extracted:
@@ -122,11 +124,14 @@ def _from_image(body: bytes, name: str | None) -> Extracted:
         raise UnreadableInput(f"picture not read: {exc}") from exc
     except Exception as exc:   # OpenCV and Pillow fail in their own ways on odd pictures
         raise UnreadableInput(f"picture not read: {exc.__class__.__name__}") from exc
-    return Extracted(text=read.text, header_text=read.text[:4000], grids=read.grids, ocr=read if read.grids else None)
+    return Extracted(text="", header_text=read.text[:4000], grids=read.grids, ocr=read if read.grids else None)
 
 
 def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hint: str | None) -> Report:
-    text, clean_flags = clean_text(ex.text)
+    # what OCR read outside the tables names the report and tells its prose, but its figures were
+    # read once and never checked: the tables come from the OCR'd grids only
+    ocr_prose = ex.ocr.text if ex.ocr else ""
+    text, clean_flags = clean_text("\n".join(t for t in (ex.text, ocr_prose) if t))
     flags.extend(clean_flags)
     traditional = any(f["code"] == "traditional_script" for f in clean_flags)
 
@@ -165,7 +170,11 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     if agency_flag:
         flags.append(agency_flag)
 
-    tables, table_flags, template = _parse_tables(clean_body, grids, year)
+    table_body = clean_body
+    if ocr_prose:
+        layer_text = clean_text(ex.text)[0]
+        table_body = normalise_years(strip_spam(layer_text) if spam else layer_text)
+    tables, table_flags, template = _parse_tables(table_body, grids, year)
     if ex.ocr:
         tables, ocr_flags = _resolve_ocr(tables, ex.ocr)
         table_flags += ocr_flags
