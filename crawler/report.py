@@ -117,7 +117,7 @@ def _from_attachment(reader, body: bytes) -> Extracted:
 
 def _from_image(body: bytes, name: str | None) -> Extracted:
     """A picture of tables (or of a whole page), read by OCR. A picture with no table in it
-    (a photo, a banner the page furniture filter let through) adds its text, not the `ocr` flag."""
+    (a photo, a banner the page furniture filter let through) adds nothing, and no `ocr` flag."""
     try:
         read = ocr.read_image(body, f"image {name}" if name else "image")
     except ocr.OcrUnavailable as exc:
