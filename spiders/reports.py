@@ -16,7 +16,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler import platforms, render
-from crawler.attachments import sniff_format
+from crawler.attachments import IMAGE_EXTENSIONS, sniff_format
 from crawler.decode import decode_bytes
 from crawler.discover import (
     ATTACHMENT_EXTENSIONS,
@@ -59,6 +59,11 @@ def _positive_int(name: str, value) -> int:
     if number < 1:
         raise PortalListError(f"{name} must be a positive whole number, not {value!r}")
     return number
+
+
+def _continuation_kind(url: str) -> str:
+    """'image' for a picture of the report's tables, else 'continuation' (a later page)."""
+    return "image" if urlsplit(url).path.lower().endswith(IMAGE_EXTENSIONS) else "continuation"
 
 
 class ReportsSpider(scrapy.Spider):
@@ -266,7 +271,7 @@ class ReportsSpider(scrapy.Spider):
         self.seen.add(urls[0])
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
                               priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0,
-                                                 "kind": "continuation"})
+                                                 "kind": _continuation_kind(urls[0])})
 
     def parse_continuation(self, response):
         self._fetched(response)

@@ -80,6 +80,7 @@ def test_table_pictures_are_fetched_with_their_page_stored_and_read(first_crawl)
     truth = json.loads((ROOT / "demo" / "ocr_truth.json").read_text(encoding="utf-8"))["images"]
     assert cells[("applications", "new_received", "total")] == truth["applications"]["new_received"]["total"]
     assert re.search(r"OCR\s+6 scanned pages or table pictures in [\d.]+ s", first_crawl["stdout"])
+    assert re.search(r"requests by kind\s+.*\bimage 3\b", first_crawl["stdout"])
 
 
 def test_second_crawl_adds_no_reports(server, first_crawl):
