@@ -15,16 +15,19 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium and a CJK font for the browser tests and for rendering JavaScript-only list pages,
-# redis-server for the distributed mode
-# (Debian packages; needs root).
+# Debian packages (needs root): headless Chromium and a CJK font for the browser tests and for rendering
+# JavaScript-only list pages, redis-server for the distributed mode, Tesseract with its Simplified
+# Chinese model for OCR, LibreOffice (no GUI) to convert .wps/.doc/.xls.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei redis-server tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui libreoffice-calc-nogui
+
 system-deps:
-	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . && command -v redis-server >/dev/null; then :; \
+	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . && command -v redis-server >/dev/null \
+		&& command -v soffice >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium, fonts-wqy-zenhei and redis-server with apt-get"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei redis-server >/dev/null) \
-			|| echo "note: apt-get could not install them: the browser and Redis tests will be skipped and JavaScript-only pages not rendered"; \
-	else echo "note: chromium, a CJK font or redis-server is missing and we are not root: their tests will be skipped and JavaScript-only pages not rendered"; fi
+		echo "installing $(SYSTEM_PACKAGES) with apt-get"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null) \
+			|| echo "note: apt-get could not install them: the browser, Redis, OCR and conversion tests will be skipped and JavaScript-only pages not rendered"; \
+	else echo "note: chromium, a CJK font, redis-server, tesseract (chi_sim) or libreoffice is missing and we are not root: their tests will be skipped and JavaScript-only pages not rendered"; fi
 
 # Redis for the distributed mode, on loopback only (REDIS_PORT=6379); `make redis-stop` stops it.
 REDIS_PORT ?= 6379

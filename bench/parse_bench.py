@@ -2,6 +2,8 @@
 
 Prints reports/second for both and the ratio (target: full parse costs at most 1.5x
 extraction alone). Ratios, not absolute figures, are comparable across noisy machines.
+Then OCR's cost: scanned pages and table pictures (the demo's) read per second, and what one
+costs against parsing one text report page in the same run.
 """
 from __future__ import annotations
 
@@ -80,7 +82,39 @@ def main(rounds: int = 5) -> int:
     memory_extract, memory_parse = peak_memory(extraction_only, bodies), peak_memory(parse_report, bodies)
     print(f"peak memory per page:         {memory_parse / 2**20:8.1f} MiB full parse, {memory_extract / 2**20:.1f} MiB extraction alone, "
           f"ratio {memory_parse / memory_extract:.2f}x")
+    ocr_cost(parse)
     return 0 if ratios[-1] <= TARGET_RATIO else 1
+
+
+def ocr_inputs() -> list[tuple[str, object]]:
+    """The demo's scanned PDF pages (rendered as the parser renders them) and table pictures."""
+    import pypdfium2
+
+    from crawler.ocr import decode_image
+    shimen = ROOT / "demo" / "sites" / "www.shimen.gov.test" / "xxgk" / "ndbg"
+    pages = []
+    pdf = pypdfium2.PdfDocument((shimen / "jtj2020.pdf").read_bytes())
+    for n in range(len(pdf)):
+        gray = pdf[n].render(scale=2400 / pdf[n].get_width(), grayscale=True).to_numpy()
+        pages.append((f"scan page {n + 1}", gray[:, :, 0] if gray.ndim == 3 else gray))
+    pages += [(p.name, decode_image(p.read_bytes())) for p in sorted((shimen / "2022" / "images").iterdir())]
+    return pages
+
+
+def ocr_cost(parse_rate: float) -> None:
+    from crawler.ocr import read_pixels, unavailable_reason
+    reason = unavailable_reason()
+    if reason:
+        print(f"OCR: not measured: {reason}")
+        return
+    pages = ocr_inputs()
+    start = time.perf_counter()
+    for where, gray in pages:
+        read_pixels(gray, where)
+    rate = len(pages) / (time.perf_counter() - start)
+    # wall clock: Tesseract runs in its own processes, which CPU time of this one would not count
+    print(f"OCR (tesseract chi_sim):      {rate:8.3f} pages/s wall clock ({len(pages)} scanned pages and table pictures), "
+          f"about {parse_rate / rate:.0f}x the cost of parsing a text report page")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def cli():
 @click.argument("file", type=click.File("rb"))
 @click.option("--json", "as_json", is_flag=True, help="print the schema JSON instead of a summary")
 def parse(file, as_json):
-    """Parse one report file (.html .txt .md .pdf .docx .doc .wps, or - for stdin)."""
+    """Parse one report file (.html .txt .md .pdf .docx .doc .wps .xlsx .xls, a scan or a picture of its tables, or - for stdin)."""
     from .jobs import parse_arguments
     body = file.read()
     name = getattr(file, "name", "<stdin>")

@@ -13,9 +13,9 @@ from .clean import CJK, to_simplified
 from .extract import _DROP_TAGS, element_text, meta_tags, parse_html, strong_titles, weak_titles
 from .identify import REPORT_NAME, normalise_years
 
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd")
 _SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".svg", ".mp4", ".mp3", ".avi", ".flv", ".zip", ".rar",
-                    ".7z", ".xls", ".xlsx", ".ppt", ".pptx", ".exe", ".apk", ".css", ".js", ".ico", ".swf")
+                    ".7z", ".ppt", ".pptx", ".exe", ".apk", ".css", ".js", ".ico", ".swf")
 
 # (pattern, score): anchor text / title / URL evidence that a link leads toward annual reports.
 _REPORT = re.compile(r"(信息公开|政务公开)?(工作)?年度报告|信息公开年报|公开年报|^年报$|年报专栏|年度报告专栏")

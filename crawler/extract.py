@@ -33,6 +33,7 @@ class Extracted:
     header_text: str = ""                        # page text above the report, where 索引号/发布机构 live
     grids: list[list[list[Cell]]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text) of the content
+    ocr: object = None                           # crawler.ocr.OcrText when pages or images were read by OCR
 
 
 # The parser trafilatura itself uses: comments and processing instructions go, ids are not indexed.

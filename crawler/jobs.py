@@ -18,13 +18,14 @@ from .store import delete_report, optimize, portal_of, report_key, source_body, 
 
 
 def parse_job(body: bytes, url: str | None = None, content_type: str | None = None,
-              agency_hint: str | None = None, continuations: list[bytes] = (), filename: str | None = None
-              ) -> ParseOutcome:
+              agency_hint: str | None = None, continuations: list[bytes] = (), filename: str | None = None,
+              continuation_urls: list[str] = ()) -> ParseOutcome:
     """Never raises: a page that breaks the parser is recorded with the reason, not lost.
     (A memory failure is left to crawler.workers, which records the limit.)"""
     try:
         return ParseOutcome("report", parse_report(body, url=url, content_type=content_type, agency_hint=agency_hint,
-                                                   continuations=list(continuations), filename=filename))
+                                                   continuations=list(continuations), filename=filename,
+                                                   continuation_urls=list(continuation_urls)))
     except NotAReport as exc:
         return ParseOutcome("not_a_report", reason=str(exc))
     except ParseLimitExceeded as exc:
@@ -44,7 +45,8 @@ def parse_arguments(arguments: tuple) -> ParseOutcome:
 
 
 def parse_item(item: ReportItem) -> ParseOutcome:
-    return parse_job(item.body, item.final_url, item.content_type, item.agency_hint, [c.body for c in item.continuations])
+    return parse_job(item.body, item.final_url, item.content_type, item.agency_hint, [c.body for c in item.continuations],
+                     continuation_urls=[c.final_url for c in item.continuations])
 
 
 def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:

@@ -38,6 +38,7 @@ def format_crawl_summary(stats: dict) -> str:
         f"  reports found          {found} agency-years ({stored} versions stored; "
         f"{stats.get('nianbao/reports_new', 0)} new to the database, which now holds {reports})",
         f"  pages per report       {pages / found:.1f}" if found else "  pages per report       - (no report found)",
+        _ocr_line(stats),
         "  flags by code          " + (", ".join(f"{k} {v}" for k, v in flags.items()) or "none"),
         "  dataset checks         " + (", ".join(f"{k} {v}" for k, v in _counts(stats, "nianbao/dataset/").items()) or "none"),
         "  errors by kind         " + (", ".join(f"{k} {v}" for k, v in errors.items()) or "none"),
@@ -86,6 +87,13 @@ def _rendering(stats: dict) -> list[str]:
     if over:
         line += f"; {over} over RENDER_MAX_PAGES"
     return [line]
+
+
+def _ocr_line(stats: dict) -> str:
+    read, seconds = stats.get("nianbao/ocr/read", 0), stats.get("nianbao/ocr/seconds", 0.0)
+    if not read:
+        return "  OCR                    nothing read"
+    return f"  OCR                    {read} scanned pages or table pictures in {seconds:.1f} s ({read / max(seconds, 1e-9):.2f} per second, in the parse workers)"
 
 
 class CrawlProgress:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from . import PARSER_VERSION
+from . import PARSER_VERSION, ocr
 from .align import align_applications, has_detached_rows
-from .attachments import read_doc, read_docx, read_pdf, sniff_format
+from .attachments import read_doc_any, read_docx, read_ofd, read_pdf, read_xls, read_xlsx, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
 from .exc import AttachmentError, NotAReport, ParseLimitExceeded, UnreadableInput
@@ -47,15 +47,29 @@ __all__ = ["NotAReport", "UnreadableInput", "parse_report", "read_document"]
 
 def parse_report(body: bytes | str, *, url: str | None = None, content_type: str | None = None,
                  filename: str | None = None, agency_hint: str | None = None,
-                 continuations: list[bytes] = ()) -> Report:
+                 continuations: list[bytes] = (), continuation_urls: list[str] = ()) -> Report:
     """Parse one report page or file. `continuations` are the later pages of a report split
-    over several pages; `agency_hint` (e.g. the portal's agency) is used only when the page
-    itself names no plausible agency."""
+    over several pages, and the pictures of its tables (read by OCR), named by
+    `continuation_urls` when given; `agency_hint` (e.g. the portal's agency) is used only when
+    the page itself names no plausible agency."""
     extracted, flags, source = read_document(body, url=url, content_type=content_type, filename=filename)
-    for more in continuations:
-        extra, extra_flags, _ = read_document(more, content_type=content_type)
-        extracted.text += "\n" + extra.text
+    for n, more in enumerate(continuations):
+        name = continuation_urls[n] if n < len(continuation_urls) else None
+        try:
+            extra, extra_flags, _ = read_document(more, url=name, content_type=content_type)
+        except UnreadableInput as exc:
+            if sniff_format(more) != "image":
+                raise
+            flags.append(flag("partial_table", f"picture {name or n + 1} not read: {exc}"))
+            continue
+        if sniff_format(more) != "image":      # a picture's text stays with its OCR (extra.ocr)
+            extracted.text += "\n" + extra.text
         extracted.grids += extra.grids
+        if extra.ocr:
+            if extracted.ocr:
+                extracted.ocr.add(extra.ocr)
+            else:
+                extracted.ocr = extra.ocr
         flags += [f for f in extra_flags if f not in flags]
     return _parse_extracted(extracted, flags, source, agency_hint)
 
@@ -73,13 +87,18 @@ def read_document(body: bytes | str, *, url=None, content_type=None, filename=No
         return _from_attachment(read_pdf, body), flags, source
     if fmt == "docx":
         return _from_attachment(read_docx, body), flags, source
-    if fmt == "doc":
-        return _from_attachment(read_doc, body), flags, source
+    if fmt in _READERS:
+        return _from_attachment(_READERS[fmt], body), flags, source
+    if fmt == "image":
+        return _from_image(body, url), flags, source
     decoded = decode_bytes(body, content_type)
     source["encoding"] = decoded.encoding
     if decoded.repaired:
         flags.append(flag("encoding_repaired", f"declared {decoded.declared}, decoded as {decoded.encoding}"))
     return _extract(decoded.text, fmt), flags, source
+
+
+_READERS = {"doc": read_doc_any, "xlsx": read_xlsx, "xls": read_xls, "ofd": read_ofd}
 
 
 def _extract(text: str, fmt: str) -> Extracted:
@@ -90,16 +109,32 @@ def _extract(text: str, fmt: str) -> Extracted:
 
 def _from_attachment(reader, body: bytes) -> Extracted:
     try:
-        text, grids = reader(body)
+        text, grids, *ocr = reader(body)
     except ParseLimitExceeded:
         raise
     except AttachmentError as exc:
         raise UnreadableInput(str(exc)) from exc
-    return Extracted(text=text, header_text=text[:4000], grids=grids)
+    read = ocr[0] if ocr else None
+    return Extracted(text=text, header_text=(text or (read.text if read else ""))[:4000], grids=grids, ocr=read)
+
+
+def _from_image(body: bytes, name: str | None) -> Extracted:
+    """A picture of tables (or of a whole page), read by OCR. A picture with no table in it
+    (a photo, a banner the page furniture filter let through) adds nothing, and no `ocr` flag."""
+    try:
+        read = ocr.read_image(body, f"image {name}" if name else "image")
+    except ocr.OcrUnavailable as exc:
+        raise UnreadableInput(f"picture not read: {exc}") from exc
+    except Exception as exc:   # OpenCV and Pillow fail in their own ways on odd pictures
+        raise UnreadableInput(f"picture not read: {exc.__class__.__name__}") from exc
+    return Extracted(text="", header_text=read.text[:4000], grids=read.grids, ocr=read if read.grids else None)
 
 
 def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hint: str | None) -> Report:
-    text, clean_flags = clean_text(ex.text)
+    # what OCR read outside the tables names the report and tells its prose, but its figures were
+    # read once and never checked: the tables come from the OCR'd grids only
+    ocr_prose = ex.ocr.text if ex.ocr else ""
+    text, clean_flags = clean_text("\n".join(t for t in (ex.text, ocr_prose) if t))
     flags.extend(clean_flags)
     traditional = any(f["code"] == "traditional_script" for f in clean_flags)
 
@@ -138,7 +173,15 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     if agency_flag:
         flags.append(agency_flag)
 
-    tables, table_flags, template = _parse_tables(clean_body, grids, year)
+    table_body = clean_body
+    if ocr_prose:
+        layer_text = clean_text(ex.text)[0]
+        table_body = normalise_years(strip_spam(layer_text) if spam else layer_text)
+    tables, table_flags, template = _parse_tables(table_body, grids, year)
+    if ex.ocr:
+        tables, ocr_flags = _resolve_ocr(tables, ex.ocr)
+        table_flags += ocr_flags
+        source["ocr"] = {"read": ex.ocr.sources, "seconds": round(ex.ocr.seconds, 2)}
     found = [s for s in TABLES if tables[s]]
     has_headings = bool(re.search(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请", clean_body))
     if not (len(found) >= 2 or (year and (found or has_headings))):
@@ -271,6 +314,16 @@ def _null_oversized(tables: dict) -> list[str]:
                     found.append(f"{name}.{row}.{column} ({size})")
                     columns[column] = None
     return found
+
+
+def _resolve_ocr(tables: dict, read) -> tuple[dict, list[Flag]]:
+    """Figures read by OCR put back into the tables; what stayed blank is partial_table."""
+    tables, blanks = ocr.resolve(tables, read.readings)
+    flags = [flag("ocr", f"figures read by OCR from {', '.join(read.sources)}")]
+    if blanks:
+        flags.append(flag("partial_table", f"{len(blanks)} figure(s) read by OCR too doubtfully to keep, left blank: "
+                                           + "; ".join(blanks[:8]) + (" …" if len(blanks) > 8 else "")))
+    return tables, flags
 
 
 def _missing_rows(name: str, parsed: dict, template: str | None) -> list[str]:

@@ -6,12 +6,12 @@ fixtures) imports its keys and labels from here. The contract is ../shared/spec/
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, TypedDict
+from typing import Literal, NamedTuple, NotRequired, TypedDict
 
 # ---------------------------------------------------------------- tables
 
 TABLES = ("active", "applications", "appeals")
-# the tables' headings as the template prints them (the report page, crawler.printed)
+# the tables' headings as the template prints them (the report page, crawler.printed; OCR snaps to them)
 TABLE_LABELS = {"active": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
                 "appeals": "四、政府信息公开行政复议、行政诉讼情况"}
 TABLE_NAMES = {"active": "table 二 (主动公开)", "applications": "table 三 (依申请公开)", "appeals": "table 四 (复议诉讼)"}
@@ -225,8 +225,9 @@ def flag(code: str, detail: str) -> Flag:
 
 class Source(TypedDict):
     url: str | None
-    format: str | None        # html | text | pdf | docx | doc
+    format: str | None        # html | text | pdf | docx | doc | xlsx | xls | image
     encoding: str | None
+    ocr: NotRequired[dict]    # {"read": pages or pictures read by OCR, "seconds": their cost}
 
 
 class Report(TypedDict):

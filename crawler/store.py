@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import PARSER_VERSION, datasetstore
+from .attachments import sniff_format
 from .items import Fetched, ReportItem
 from .sanitize import without_surrogates
 from .schema import APPLICANT_COLUMNS, ParseOutcome
@@ -214,7 +215,8 @@ def _upsert_source(db, fetched: Fetched, item: ReportItem, part: int, main_id: i
         db["sources"].update(existing["id"], {"last_seen": fetched.fetched_at, "status": fetched.status})
         return existing["id"], False
     row = {
-        "url": fetched.url, "final_url": fetched.final_url, "kind": item.kind,
+        "url": fetched.url, "final_url": fetched.final_url,
+        "kind": "image" if part and sniff_format(fetched.body[:16]) == "image" else item.kind,   # a table picture
         "part": part, "main_source_id": main_id, "portal": portal.get("agency"),
         "region_code": portal.get("region_code"), "level": portal.get("level"),
         "fetched_at": fetched.fetched_at, "last_seen": fetched.fetched_at,

@@ -315,7 +315,7 @@ def section_of_table(text: str) -> str | None:
     flat = re.sub(r"\s+", "", text)
     if re.search(r"本年新收|予以公开|申请人情况|不予公开|无法提供|不予处理", flat):
         return "applications"
-    if "行政复议" in flat and re.search(r"维持|纠正", flat):
+    if "行政复议" in flat and re.search(r"维持|纠正|行政诉讼", flat):
         return "appeals"
     if re.search(r"第二十条|规章|行政许可|规范性文件", flat):
         return "active"
@@ -584,3 +584,38 @@ def parse_appeals(tokens: list[Token]) -> tuple[dict, list[str]]:
     for i, kind in enumerate(APPEAL_KINDS):
         appeals[kind] = dict(zip(APPEAL_OUTCOMES, flat[i * 5:(i + 1) * 5]))
     return appeals, []
+
+
+# ---------------------------------------------------------------- page breaks
+
+def join_page_grids(upper: list[list[Cell]], lower: list[list[Cell]]) -> list[list[Cell]]:
+    """A table that runs over a page break, as one grid: the rows of the next page go under the
+    last page's rows, columns aligned on the right (where the figures are); rows that repeat the
+    table's header are dropped, and a row the break cut in two is put back together."""
+    width = lambda grid: max((c.col + c.span for row in grid for c in row if c.col is not None), default=0)  # noqa: E731
+    shift = width(upper) - width(lower)
+    lower = [[Cell(c.text, None if c.col is None else c.col + shift, c.span) for c in row] for row in lower]
+    first_data = next((i for i, row in enumerate(upper) if any(parse_value(c.text) not in (TEXT, None) for c in row)), len(upper))
+    header = [[c.text for c in row] for row in upper[:first_data]]
+    while lower and [c.text for c in lower[0]] in header:
+        lower = lower[1:]
+    last = {c.col: c for c in upper[-1]} if upper else {}
+    if first_data < len(upper) and lower and not _label_start(lower[0]) and not any(
+            c.text.strip() and last.get(c.col) and last[c.col].text.strip() and parse_value(c.text) is not TEXT
+            for c in lower[0]):
+        # the first row on the new page has no label of its own and fills the last row's blanks:
+        # the rest of the row the break cut
+        merged = list(upper[-1])
+        for cell in lower[0]:
+            if cell.col in last:
+                last[cell.col].text = (last[cell.col].text + cell.text).strip()
+            else:
+                merged.append(cell)
+        return upper[:-1] + [sorted(merged, key=lambda c: c.col or 0)] + lower[1:]
+    return upper + lower
+
+
+def _label_start(row: list[Cell]) -> bool:
+    """Whether a row starts with a label (a row of its own), rather than with blank or figure cells."""
+    texts = [c.text for c in row if c.text.strip()]
+    return bool(texts) and parse_value(texts[0]) is TEXT

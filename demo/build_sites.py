@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import shutil
 import sys
 from html import escape
@@ -338,6 +339,44 @@ def dongpo():
     write(host, "xxgk/ndbg/tj.html", page("东坡区2020年度统计年报", "<h1>东坡区2020年度统计年报</h1><p>统计数据。</p>", site=site))
 
 
+def shimen():
+    """County site whose reports are pictures: one page shows its three tables as images (a red seal
+    over one), one report is published only as a scanned, stamped PDF. Read by OCR."""
+    from demo.scan import scanned_pdf, table_images
+    host, site, portal = "www.shimen.gov.test", "石门县人民政府", "石门县人民政府"
+    write(host, "robots.txt", "User-agent: *\nDisallow:\n")
+    write(host, "index.html", home(site, [("/xxgk/index.html", "政府信息公开"), ("/news/index.html", "石门要闻")]))
+    write(host, "xxgk/index.html", home(site, [("/xxgk/ndbg/index.html", "政府信息公开年度报告")]))
+    gov = make_report(portal, 2021, 41, "2022-01-20")
+    body = report_body(gov, prose_for(gov))
+    images = iter(table_images(gov, 41))
+    article = "/xxgk/ndbg/2022/art_1.html"
+
+    def picture(_match):
+        name, data = next(images)
+        write(host, f"xxgk/ndbg/2022/images/{name}", data)
+        return f'<p style="text-align:center"><img src="images/{name}" alt="" border="0"></p>'
+    body = re.sub(r"<table.*?</table>", picture, body, flags=re.S)
+    write(host, article, page(f"{portal}2021年政府信息公开工作年度报告", body, site=site,
+                              meta_block={"发布机构": portal, "发布日期": gov["published"]}))
+    expect(portal, gov, f"http://{host}{article}", OCR_FLAGS["images"])
+    transport = make_report("石门县交通运输局", 2020, 42, "2021-01-20")
+    write(host, "xxgk/ndbg/jtj2020.pdf", scanned_pdf(transport, prose_for(transport), 42))
+    title = "石门县交通运输局2020年政府信息公开工作年度报告"
+    write(host, "xxgk/ndbg/jtj2020.html", page(title, f'<h1>{title}</h1><p>附件：<a href="jtj2020.pdf">{title}（扫描件）.pdf</a></p>', site=site))
+    expect(portal, transport, f"http://{host}/xxgk/ndbg/jtj2020.pdf", OCR_FLAGS["scan"], via="attachment")
+    write(host, "xxgk/ndbg/index.html", list_page("政府信息公开年度报告", site, [
+        (article, f"{portal}2021年政府信息公开工作年度报告", "2022-01-20"), ("/xxgk/ndbg/jtj2020.html", title, "2021-01-20")]))
+    # the cells OCR must give: every figure of both reports
+    truth = {"images": gov, "scan": transport}
+    (HERE / "ocr_truth.json").write_text(json.dumps({k: {t: r[t] for t in ("agency", "year", "template", "active", "applications", "appeals")}
+                                                     for k, r in truth.items()}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+# What OCR of the two picture reports raises (a doubtful figure left blank is partial_table).
+OCR_FLAGS = {"images": ["ocr", "partial_table"], "scan": ["ocr", "partial_table"]}
+
+
 # ------------------------------------------------------------------ attachments
 
 def _table_lines(report: dict) -> list[str]:
@@ -402,7 +441,7 @@ def main():
         shutil.rmtree(SITES)
     sys.modules.setdefault("demo.build_sites", sys.modules[__name__])    # one EXPECTED, also when run as a script
     from demo.platform_sites import gkmlpt_catalogue, hanweb_county, js_only
-    for build in (qingyang, panshan, xinzhou, yingzhou_mirror, linjiang, dongpo, hanweb_county, gkmlpt_catalogue, js_only):
+    for build in (qingyang, panshan, xinzhou, yingzhou_mirror, linjiang, dongpo, hanweb_county, gkmlpt_catalogue, js_only, shimen):
         build()
     (HERE / "expected.json").write_text(json.dumps(EXPECTED, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"built {len(list(SITES.iterdir()))} hosts, {len(EXPECTED)} expected reports")

@@ -54,6 +54,10 @@ class ParsePipeline:
         if item.outcome.report is not None:
             for flag in item.outcome.report["flags"]:
                 stats.inc_value(f"nianbao/flags/{flag['code']}")
+            ocr = item.outcome.report["source"].get("ocr")
+            if ocr:     # OCR's cost, for the crawl summary
+                stats.inc_value("nianbao/ocr/read", len(ocr["read"]))
+                stats.inc_value("nianbao/ocr/seconds", ocr["seconds"])
         return item
 
 

@@ -18,7 +18,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.internet.threads import deferToThread
 
 from crawler import limits, platforms, render
-from crawler.attachments import sniff_format
+from crawler.attachments import IMAGE_EXTENSIONS, sniff_format
 from crawler.decode import Decoded, decode_bytes
 from crawler.discover import (
     ATTACHMENT_EXTENSIONS,
@@ -46,6 +46,7 @@ from crawler.incremental import (
     sha256,
 )
 from crawler.items import Fetched, ReportItem
+from crawler.ocr import table_image_urls, tables_in_text
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 from crawler.scope import AddressPolicy, scope_refusal
 
@@ -63,6 +64,11 @@ def _positive_int(name: str, value) -> int:
     if number < 1:
         raise PortalListError(f"{name} must be a positive whole number, not {value!r}")
     return number
+
+
+def _continuation_kind(url: str) -> str:
+    """'image' for a picture of the report's tables, else 'continuation' (a later page)."""
+    return "image" if urlsplit(url).path.lower().endswith(IMAGE_EXTENSIONS) else "continuation"
 
 
 class ReportsSpider(scrapy.Spider):
@@ -279,6 +285,10 @@ class ReportsSpider(scrapy.Spider):
             return      # a wrapper page: the report is in the attachment
         item = self._item(response, "page", outline.title)
         rest = self._continuations(response, outline, links)
+        # tables published as pictures: fetched with the page, read by OCR when it is parsed
+        if not tables_in_text(outline.text):
+            pictures = table_image_urls(outline.html, urljoin(response.url, outline.base))
+            rest += [u for u in pictures if u not in rest and u != response.url]
         if rest:
             yield self._continuation_request(item, rest)
         else:
@@ -299,7 +309,7 @@ class ReportsSpider(scrapy.Spider):
         self.seen.add(urls[0])
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
                               priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0,
-                                                 "kind": "continuation"})
+                                                 "kind": _continuation_kind(urls[0])})
 
     def parse_continuation(self, response):
         self._fetched(response)
@@ -312,7 +322,8 @@ class ReportsSpider(scrapy.Spider):
         self.on_error(failure)
         item = failure.request.meta["item"]
         item.errors.append(f"continuation page {failure.request.url} not fetched: {self._error_kind(failure)}")
-        return [self._candidate(item)]
+        more = failure.request.meta["pending"]
+        return [self._continuation_request(item, more) if more else self._candidate(item)]
 
     def _attachment_item(self, response):
         yield self._candidate(self._item(response, "attachment", response.meta.get("link_title", "")))
@@ -474,9 +485,9 @@ class ReportsSpider(scrapy.Spider):
         ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         disposition = response.headers.get("Content-Disposition", b"").decode("latin-1").lower()
         return (urlsplit(response.url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
-                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps"))
+                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps", "excel", "ofd"))
                 or any(ext in disposition for ext in ATTACHMENT_EXTENSIONS)
-                or sniff_format(response.body[:8]) in ("pdf", "docx", "doc"))
+                or sniff_format(response.body[:8]) in ("pdf", "docx", "doc", "xls"))
 
     @staticmethod
     def _fetch_fields(response) -> dict:

@@ -55,7 +55,7 @@ def test_robots_domains_and_focus_held(first_crawl):
     assert {h for h, _ in requested} <= {"www.qingyang.gov.test", "xxgk.qingyang.gov.test", "www.panshan.gov.test",
                                          "www.xinzhou.gov.test", "www.lyyingzhou.mirror.test", "www.linjiang.gov.test",
                                          "www.dongpo.gov.test", "www.baishui.gov.test", "www.songhu.gov.test",
-                                         "www.yunxi.gov.test"}
+                                         "www.yunxi.gov.test", "www.shimen.gov.test"}
     assert not [p for h, p in requested if p.startswith("/news/") and h == "www.qingyang.gov.test" and p != "/news/index.html"]
     assert ("www.qingyang.gov.test", "/robots.txt") in requested
 
@@ -68,6 +68,19 @@ def test_summary_reports_pages_per_report(first_crawl):
     assert ratio == pytest.approx(pages / len(FOUND), abs=0.05)
     assert ratio < 4
     assert re.search(r"errors by kind\s+http_404 1, http_500 1, robots_disallowed 1", out)
+
+
+def test_table_pictures_are_fetched_with_their_page_stored_and_read(first_crawl):
+    db = sqlite_utils.Database(first_crawl["db"])
+    report = reports(first_crawl["db"])[("石门县人民政府", 2021)]
+    parts = list(db.query("SELECT part, kind, url FROM sources WHERE report_id = ? ORDER BY part", [report["id"]]))
+    assert [(p["part"], p["kind"], host_path(p["url"])[1].rsplit("/", 1)[1]) for p in parts] == [
+        (0, "page", "art_1.html"), (1, "image", "table2.jpg"), (2, "image", "table3.jpg"), (3, "image", "table4.png")]
+    cells = {(c["table"], c["row"], c["column"]): c["value"] for c in db.query("SELECT * FROM cells WHERE report_id = ?", [report["id"]])}
+    truth = json.loads((ROOT / "demo" / "ocr_truth.json").read_text(encoding="utf-8"))["images"]
+    assert cells[("applications", "new_received", "total")] == truth["applications"]["new_received"]["total"]
+    assert re.search(r"OCR\s+6 scanned pages or table pictures in [\d.]+ s", first_crawl["stdout"])
+    assert re.search(r"requests by kind\s+.*\bimage 3\b", first_crawl["stdout"])
 
 
 def test_second_crawl_adds_no_reports(server, first_crawl):
