@@ -237,7 +237,7 @@ def bench_size(pages: int, seed: int, workdir: Path) -> dict:
           f"({portal.relative_to(ROOT)})", flush=True)
     with StaticServer(portal, workdir) as server:
         base = f"http://{HOST}:{server.port}"
-        common = {**SETTINGS, "RESOLVE": f"{HOST}=127.0.0.1"}
+        common = {**SETTINGS, "RESOLVE": f"{HOST}=127.0.0.1", "ALLOW_PRIVATE_ADDRESSES": "127.0.0.1"}
         clock = {"portal_bench.CrawlClock": 0}
         db = workdir / f"reports-{pages}.db"
         project = run_measured(["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",

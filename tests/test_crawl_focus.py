@@ -36,7 +36,8 @@ def portal_crawl(tmp_path_factory):
     try:
         done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "reports", "-a",
                                f"start_urls=http://{HOST}:{server.server_port}/index.html", "-a", "max_pages=5000",
-                               "-s", f"RESOLVE={HOST}=127.0.0.1", "-s", f"REPORTS_DB={db}", "-s", "LOG_LEVEL=WARNING",
+                               "-s", f"RESOLVE={HOST}=127.0.0.1", "-s", "ALLOW_PRIVATE_ADDRESSES=127.0.0.1", "-s", f"REPORTS_DB={db}",
+                               "-s", "LOG_LEVEL=WARNING",
                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", *FAST],
                               cwd=ROOT, capture_output=True, text=True, timeout=300)
     finally:
