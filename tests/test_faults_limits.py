@@ -94,7 +94,7 @@ def test_a_table_of_huge_spans_is_read_by_its_cells():
 
 def test_pdf_pages_beyond_the_limit_are_not_read():
     document = pdf([text_page(f"page {n} of the file") for n in range(1, 2001)])
-    text, _ = read_pdf(document)
+    text, _, _ = read_pdf(document)      # text, grids, what OCR read
     assert "page 1 of the file" in text and f"page {limits.PDF_MAX_PAGES} of the file" in text
     assert f"page {limits.PDF_MAX_PAGES + 1} of the file" not in text and "page 2000 of" not in text
 
