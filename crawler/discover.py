@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from .clean import CJK, to_simplified
-from .extract import _DROP_TAGS, element_text, meta_tags, parse_html, strong_titles, weak_titles
+from .extract import _DROP_TAGS, element_text, meta_tags, parse_html, strong_titles, text_nodes, weak_titles
 from .identify import REPORT_NAME, normalise_years
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd")
@@ -221,16 +221,7 @@ def visible_lines(tree, limit: int = 30000) -> str:
     for the crawl's decisions, and lxml does the walk (the parser's page_text lays blocks out
     properly, at several times the cost). Drops the same chrome as page_text; changes the tree."""
     etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
-    body = tree.find("body")
-    lines, size = [], 0
-    for node in (body if body is not None else tree).itertext():
-        node = node.strip()
-        if node:
-            lines.append(node)
-            size += len(node)
-            if size > limit:
-                break
-    return "\n".join(lines)
+    return text_nodes(tree, limit)
 
 
 # A report's name may be in the title: any other page is judged by its links, not its text.

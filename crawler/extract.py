@@ -68,7 +68,7 @@ def extract_html(html: str) -> Extracted:
     titles, more_titles = title_candidates(tree, meta)
     grids = [grid for table in _data_tables(tree) if (grid := table_grid(table))]
     links = [(a.get("href", ""), element_text(a)) for a in tree.iter("a") if a.get("href")]
-    header_text = _header_text(tree)
+    header_text = text_nodes(tree, 4000)   # where 索引号 / 发布机构 / 发布日期 live
     _flatten_huge_spans(tree)
     # trafilatura prunes the tree in place; we are done reading it.
     text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
@@ -148,9 +148,8 @@ def _usable_titles(texts, exclude=()) -> list[str]:
     return [t for t in dict.fromkeys(texts) if t and len(t) <= 150 and t not in exclude]
 
 
-def _header_text(tree, limit: int = 4000) -> str:
-    """The page's first visible text nodes, one per line: where 索引号 / 发布机构 / 发布日期 live.
-    (extract_html has already removed scripts and styles.)"""
+def text_nodes(tree, limit: int) -> str:
+    """The page's text nodes in order, one per line, up to about `limit` characters."""
     body = tree.find("body")
     parts, size = [], 0
     for node in (body if body is not None else tree).itertext():
