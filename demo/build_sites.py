@@ -40,17 +40,47 @@ OUTCOMES = [r for r in OUTCOME_ROWS if r != "other"]
 EXPECTED: list[dict] = []
 
 
+# An agency's reports form a series: its figures keep their scale from one year to the next and
+# a year carries over what the year before carried forward, so the dataset checks (carried-over
+# balance, year-over-year jumps) stay quiet on the demo's honest reports. Two agencies have a
+# shared sample as published beside a generated year; their scale follows the sample.
+SCALE_OVERRIDES = {
+    "盘山县人民政府办公室": {"licensing": 0, "penalty": 0},          # sample 001 is its 2022
+    "新洲区科经局": {"applications": 6, "licensing": 0, "penalty": 0},  # sample 002 is its 2021
+}
+FORWARD_OVERRIDES = {("新洲区科经局", 2021): 0}                          # as sample 002 prints
+# One report that, as real ones do, carries over more than its previous year carried forward:
+# the dataset check (balance_mismatch, "carried_over vs 2020") must see it.
+CARRIED_OVER_OVERRIDES = {("白水县人民政府", 2021): 6}
+
+
+def agency_scale(agency: str) -> dict[str, int]:
+    """The yearly level of an agency's applications, licensing and penalty decisions."""
+    rnd = random.Random(agency)
+    scale = {"applications": rnd.randint(8, 45), "licensing": rnd.randint(100, 9000), "penalty": rnd.randint(0, 500)}
+    return scale | SCALE_OVERRIDES.get(agency, {})
+
+
+def carried_forward(agency: str, year: int) -> int:
+    """Applications by natural persons `agency` carried from `year` into the next."""
+    return FORWARD_OVERRIDES.get((agency, year), random.Random(f"{agency} {year}").randint(0, 3))
+
+
 def make_report(agency: str, year: int, seed: int, published: str, title: str | None = None) -> dict:
-    """A balanced report with plausible numbers for `agency` and `year`."""
+    """A balanced report with plausible numbers for `agency` and `year`, continuing its previous year."""
     rnd = random.Random(seed)
     template = "2019" if year <= 2020 else "2021"
+    scale = agency_scale(agency)
 
     def row(*six):
         return dict(zip(COLS, [*six, sum(six)]))
 
-    new = row(rnd.randint(5, 60), rnd.randint(0, 3), 0, 0, rnd.randint(0, 2), rnd.randint(0, 2))
-    carried = row(rnd.randint(0, 3), 0, 0, 0, 0, 0)
-    forward = row(rnd.randint(0, carried["natural_person"] + 1), 0, 0, 0, 0, 0)
+    def near(level: int) -> int:
+        return round(level * rnd.uniform(0.8, 1.25))
+
+    new = row(max(4, near(scale["applications"])), rnd.randint(0, 3), 0, 0, rnd.randint(0, 2), rnd.randint(0, 2))
+    carried = row(CARRIED_OVER_OVERRIDES.get((agency, year), carried_forward(agency, year - 1)), 0, 0, 0, 0, 0)
+    forward = row(carried_forward(agency, year), 0, 0, 0, 0, 0)
     handled = {c: new[c] + carried[c] - forward[c] for c in COLS}
     rows = {k: row(0, 0, 0, 0, 0, 0) for k in OUTCOMES}
     for col in APPLICANT_PARTS:
@@ -71,9 +101,9 @@ def make_report(agency: str, year: int, seed: int, published: str, title: str | 
     if template == "2019":
         active = {"rules": {"made": 0, "published": 0, "total_public": 0},
                   "normative_documents": {"made": rnd.randint(0, 9), "published": 0, "total_public": rnd.randint(10, 90)},
-                  "licensing": {"previous": rnd.randint(20, 300), "change": rnd.randint(-5, 5), "decisions": rnd.randint(100, 9000)},
+                  "licensing": {"previous": rnd.randint(20, 300), "change": rnd.randint(-5, 5), "decisions": near(scale["licensing"])},
                   "other_services": {"previous": rnd.randint(0, 50), "change": 0, "decisions": rnd.randint(0, 900)},
-                  "penalty": {"previous": rnd.randint(0, 400), "change": rnd.randint(-3, 3), "decisions": rnd.randint(0, 500)},
+                  "penalty": {"previous": rnd.randint(0, 400), "change": rnd.randint(-3, 3), "decisions": near(scale["penalty"])},
                   "coercion": {"previous": rnd.randint(0, 40), "change": 0, "decisions": rnd.randint(0, 30)},
                   "fees": {"previous": rnd.randint(0, 20), "change": 0},
                   "procurement": {"items": rnd.randint(1, 80), "amount_wan": round(rnd.uniform(10, 9000), 2)}}
@@ -81,7 +111,7 @@ def make_report(agency: str, year: int, seed: int, published: str, title: str | 
     else:
         active = {"rules": {"issued": 0, "repealed": 0, "in_force": 0},
                   "normative_documents": {"issued": rnd.randint(0, 9), "repealed": rnd.randint(0, 3), "in_force": rnd.randint(5, 60)},
-                  "licensing": {"decisions": rnd.randint(100, 9000)}, "penalty": {"decisions": rnd.randint(0, 500)},
+                  "licensing": {"decisions": near(scale["licensing"])}, "penalty": {"decisions": near(scale["penalty"])},
                   "coercion": {"decisions": rnd.randint(0, 30)}, "fees": {"amount_wan": round(rnd.uniform(0, 300), 2)}}
     review_total = rnd.randint(0, 3)
     appeals = {"review": {"upheld": review_total, "corrected": 0, "other": 0, "pending": 0, "total": review_total},

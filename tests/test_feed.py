@@ -29,5 +29,7 @@ def test_feed_has_one_line_per_report_merged_over_its_versions(server, tmp_path)
                         "AND \"column\" = 'total'", [bureau["report_id"]]))["value"]
     assert bureau["applications"]["new_received"]["total"] == new
     # dataset checks are in the feed and the summary
-    assert any(f["code"] == "yoy_outlier" for r in lines for f in r["flags"])
-    assert "dataset checks         balance_mismatch" in stdout
+    baishui = next(r for r in lines if (r["agency"], r["year"]) == ("白水县人民政府", 2021))
+    carried = [f["detail"] for f in baishui["flags"] if f["code"] == "balance_mismatch"]
+    assert len(carried) == 1 and carried[0].startswith("2021 report carries over what the 2020 report did not carry forward")
+    assert "dataset checks         balance_mismatch 1" in stdout
