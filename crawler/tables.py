@@ -360,6 +360,7 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
     items = ACTIVE_ITEMS[template]
     tokens = _merge_split_labels(tokens, _MEASURE_PATTERNS)
     result: dict[str, dict] = {}
+    printed_blank: set[str] = set()     # rows of "—": found, their cells blank
     header: list[str] = []
     header_complete = True
     current, slots = None, []
@@ -369,6 +370,8 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
             return
         measures = header if header_complete and len(header) == len(items[current]) else items[current]
         values = _pick_slots(slots, len(measures))
+        if values is None and len(slots) == len(measures):
+            printed_blank.add(current)
         result[current] = {
             m: (float(v) if m in MONEY_MEASURES and v is not None else v) for m, v in zip(measures, values)
         } if values else {m: None for m in measures}
@@ -400,7 +403,7 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
 
     problems = [f"active: no row for {ACTIVE_LABELS[item]}" for item in items if item not in result]
     for item, values in result.items():
-        if all(v is None for v in values.values()):
+        if item not in printed_blank and all(v is None for v in values.values()):
             problems.append(f"active: no values for {ACTIVE_LABELS[item]}")
     return result, problems
 
@@ -471,6 +474,8 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
         if current is None or not slots or current in rows:
             return
         values = _applicant_values(slots)
+        if values is None and _printed_blank(slots):
+            values = {c: None for c in APPLICANT_COLUMNS}   # a row of "—": found, its cells blank
         if values is None:
             if any(value is not None for value, _ in slots):
                 numbers = [v for v, _ in slots if v is not None]
@@ -517,6 +522,8 @@ def _drop_item_number(slots: list[tuple], label: tuple, text: str) -> None:
     number = ROW_NUMBERS.get(label[1]) if label[0] == "row" else None
     if number is None or re.match(r"\s*[(（]?\d", text) or not slots or slots[-1][0] != number or slots[-1][1] is not None:
         return
+    if len(slots) == len(APPLICANT_COLUMNS):
+        return      # "1 — — — — — 1": a whole row with its blanks, its last 1 no item number
     if sum(1 for v, _ in slots if v is not None) in (len(APPLICANT_COLUMNS) + 1, 2):
         slots.pop()
 
@@ -546,6 +553,11 @@ def _applicant_values(slots: list[tuple]) -> dict | None:
     if len(numbers) > n:
         return dict(zip(APPLICANT_COLUMNS, numbers[:n]))
     return None
+
+
+def _printed_blank(slots: list[tuple]) -> bool:
+    """Every cell of the row is printed and blank ("—", "/", an empty cell): none was lost."""
+    return len(slots) in (len(APPLICANT_COLUMNS), 1) and all(value is None for value, _ in slots)
 
 
 def _collapsed(value) -> dict:
