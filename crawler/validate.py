@@ -14,6 +14,7 @@ _RECEIVED = re.compile(
 )
 _REVIEWS = re.compile(r"行政复议(?:案件|申请|决定书)?\s*(?:共|共计)?\s*(\d{1,15})\s*(?:起|件|宗|次|个)")
 _SUITS = re.compile(r"行政诉讼(?:案件)?\s*(?:共|共计)?\s*(\d{1,15})\s*(?:起|件|宗|次|个|(?=[,，。;；]))")
+_JOINED_WITH_REVIEWS = re.compile(r"行政复议\s*[、和及与或/]\s*$")
 _OTHER_TIME = re.compile(r"上年|上一年|去年|同比|较|比|增长|下降|减少|增加|其中|累计")
 
 
@@ -71,16 +72,22 @@ def _identity_checks(report: dict) -> list[Flag]:
     return flags
 
 
-def _first_figure(pattern: re.Pattern, prose: str, year: int | None) -> int | None:
-    """The first figure of a sentence about the report year itself."""
+def _stated_figures(pattern: re.Pattern, prose: str, year: int | None) -> list[tuple[int, str]]:
+    """(figure, the words just before it) of each sentence about the report year itself."""
+    found = []
     for m in pattern.finditer(prose):
         sentence_start = max(prose.rfind(ch, 0, m.start()) for ch in "。;；\n") + 1
         before = prose[max(sentence_start, m.start() - 30):m.start()]
         years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", before)]
         if _OTHER_TIME.search(before) or any(y != year for y in years):
             continue
-        return int(m.group(1))
-    return None
+        found.append((int(m.group(1)), before))
+    return found
+
+
+def _first_figure(pattern: re.Pattern, prose: str, year: int | None) -> int | None:
+    figures = _stated_figures(pattern, prose, year)
+    return figures[0][0] if figures else None
 
 
 def stated_received(prose: str, year: int | None) -> int | None:
@@ -89,25 +96,39 @@ def stated_received(prose: str, year: int | None) -> int | None:
 
 
 def _narrative_checks(report: dict, prose: str) -> list[Flag]:
+    """A figure the prose states against the table's. A report may state several (转办申请5件 …
+    全年共收到申请47件): it disagrees only when none of them fits."""
     flags = []
     year = report["year"]
     rows = report["applications"]
     new_total = (rows.get("new_received") or {}).get("total")
     carried_total = (rows.get("carried_over") or {}).get("total")
-    received = _first_figure(_RECEIVED, prose, year)
-    if received is not None and new_total is not None:
-        # "受理申请46件" sometimes counts last year's carried-over requests too
-        accepted = {new_total, new_total + (carried_total or 0)}
-        if received not in accepted:
-            flags.append(flag("narrative_mismatch",
-                               f"text says {received} applications received, table 三 new_received total is {new_total}"))
+    received = [figure for figure, _ in _stated_figures(_RECEIVED, prose, year)]
+    # "受理申请46件" sometimes counts last year's carried-over requests too
+    if received and new_total is not None and not {new_total, new_total + (carried_total or 0)} & set(received):
+        flags.append(flag("narrative_mismatch",
+                          f"text says {_listed(received)} applications received, table 三 new_received total is {new_total}"))
     appeals = report["appeals"]
     review_total = (appeals.get("review") or {}).get("total")
-    reviews = _first_figure(_REVIEWS, prose, year)
-    if reviews is not None and review_total is not None and reviews != review_total:
-        flags.append(flag("narrative_mismatch", f"text says {reviews} administrative reviews, table 四 review total is {review_total}"))
+    reviews = [figure for figure, _ in _stated_figures(_REVIEWS, prose, year)]
+    if reviews and review_total is not None and review_total not in reviews:
+        flags.append(flag("narrative_mismatch", f"text says {_listed(reviews)} administrative reviews, table 四 review total is {review_total}"))
     suit_totals = [(appeals.get(k) or {}).get("total") for k in ("suit_direct", "suit_after_review")]
-    suits = _first_figure(_SUITS, prose, year)
-    if suits is not None and None not in suit_totals and suits != sum(suit_totals):
-        flags.append(flag("narrative_mismatch", f"text says {suits} lawsuits, table 四 lawsuits total {sum(suit_totals)}"))
+    if None not in suit_totals:
+        suits_total = sum(suit_totals)
+        stated = [(figure, _JOINED_WITH_REVIEWS.search(before) is not None) for figure, before in _stated_figures(_SUITS, prose, year)]
+
+        def fits(figure: int, joined: bool) -> bool:
+            if joined:      # "行政复议、行政诉讼案件共2件" counts both kinds together
+                return review_total is None or figure == suits_total + review_total
+            return figure == suits_total
+
+        if stated and not any(fits(*s) for s in stated):
+            said = _listed([f"{figure} (reviews and lawsuits together)" if joined else figure for figure, joined in stated])
+            flags.append(flag("narrative_mismatch", f"text says {said} lawsuits, table 四 lawsuits total {suits_total}"
+                                                    + (f", reviews {review_total}" if any(joined for _, joined in stated) else "")))
     return flags
+
+
+def _listed(figures: list) -> str:
+    return " / ".join(dict.fromkeys(str(f) for f in figures))

@@ -36,3 +36,17 @@ def test_2021_template_page_with_late_publication_and_unbalanced_column():
         ("balance_mismatch", "total: 45 + 0 != 46 + 0"),
         ("published_late", "published 2023-02-15, after the 2023-01-31 deadline"),
     ]
+
+
+def test_prose_stating_a_part_before_the_whole_is_no_mismatch():
+    from crawler.validate import validate
+    report = {"year": 2021, "published": None, "template": "2021",
+              "applications": {"new_received": {"total": 47}, "carried_over": {"total": 1}},
+              "appeals": {"review": {"total": 1}, "suit_direct": {"total": 1}, "suit_after_review": {"total": 0}}}
+    codes = lambda prose: [f["detail"] for f in validate(report, prose) if f["code"] == "narrative_mismatch"]
+    assert codes("我局收到区政府转办申请5件。全年共收到政府信息公开申请47件。") == []
+    # reviews and lawsuits counted together
+    assert codes("全年发生政府信息公开行政复议、行政诉讼案件共2件。") == []
+    assert codes("全年发生政府信息公开行政复议和行政诉讼案件5起。") == [
+        "text says 5 (reviews and lawsuits together) lawsuits, table 四 lawsuits total 1, reviews 1"]
+    assert codes("收到转办申请5件，全年共收到申请50件。") == ["text says 5 / 50 applications received, table 三 new_received total is 47"]
