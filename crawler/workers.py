@@ -29,6 +29,10 @@ class ParseTimeout(BaseException):
     takes it for a broken file."""
 
 
+def _loaded(job) -> None:
+    """Nothing: receiving `job` has imported its module in the worker."""
+
+
 def _on_alarm(signum, frame):
     raise ParseTimeout
 
@@ -89,8 +93,9 @@ class ParseRunner:
                 return executor.submit(run_limited, self.job, item, False).result()
             timeout = self.limit_values["PARSE_TIMEOUT"]
             if not getattr(executor, "started", False):
-                # start the worker first, so its start-up is not counted against the parse
-                executor.submit(int).result(timeout=WORKER_START_TIMEOUT)
+                # start the worker and import the job's module first (the job travels by
+                # reference), so neither is counted against the parse
+                executor.submit(_loaded, self.job).result(timeout=WORKER_START_TIMEOUT)
                 executor.started = True
             future = executor.submit(run_limited, self.job, item)
             return future.result(timeout=timeout + PARSE_KILL_GRACE if timeout > 0 else None)
