@@ -3,6 +3,10 @@
 Dataset flags live in `flags` beside the report's own, with scope = 'dataset'. Each run deletes
 and recomputes all of them (and `hierarchy_checks`), so a check that no longer applies leaves no
 flag behind and a second run adds nothing. Reviews (`flag_reviews`) are never touched here.
+
+`agency_series` (one row per report with the figures compared over years) is a summary table
+kept in step with `reports` and `cells` by every merge (refresh_series) and every run of the
+checks (the flag counts), so that browsing and faceting it never regroups every cell.
 """
 from __future__ import annotations
 
@@ -25,7 +29,20 @@ def _cell(table: str, row: str, column: str) -> str:
     return f"max(CASE WHEN c.\"table\" = '{table}' AND c.row = '{row}' AND c.\"column\" = '{column}' THEN c.value END)"
 
 
-SERIES_VIEW = f"""
+# the summary's columns, in the order the view they replace had them
+SERIES_COLUMNS = {
+    "report_id": int, "agency_key": str, "agency": str, "year": int, "template": str, "region_code": str, "level": str,
+    "published": str, "published_late": int, "new_received": float,
+    **{f"new_{c}": float for c in APPLICANT_COLUMNS[:-1]},
+    **{name: float for name in ("carried_over", "granted", "partially_granted", "denied", "unavailable", "rejected",
+                                "other_handling", "total_handled", "carried_forward", "reviews", "suits_direct",
+                                "suits_after_review")},
+    "flag_count": int, "flag_codes": str,
+}
+# what the canned query agency_over_years, the agency dashboard and the configured facets look up
+SERIES_INDEXES = [["agency", "year"], ["agency_key", "year"], ["year"], ["level"], ["region_code"]]
+
+SERIES_ROWS = f"""
 SELECT r.id AS report_id, r.agency_key, r.agency, r.year, r.template, r.region_code, r.level, r.published,
   CASE WHEN r.published > (r.year + 1) || '-01-31' THEN 1 ELSE 0 END AS published_late,
   {_cell('applications', 'new_received', 'total')} AS new_received,
@@ -43,8 +60,8 @@ SELECT r.id AS report_id, r.agency_key, r.agency, r.year, r.template, r.region_c
   {_cell('appeals', 'suit_direct', 'total')} AS suits_direct,
   {_cell('appeals', 'suit_after_review', 'total')} AS suits_after_review,
   r.flag_count, r.flag_codes
-FROM reports r LEFT JOIN cells c ON c.report_id = r.id
-GROUP BY r.id, r.agency_key, r.agency"""   # no ORDER BY, so a filter on agency or agency_key is pushed into the view
+FROM reports r LEFT JOIN cells c ON c.report_id = r.id {{where}}
+GROUP BY r.id"""
 
 FLAGS_REVIEWED_VIEW = """
 SELECT f.id AS flag_id, f.report_id, r.agency, r.agency_key, r.year, f.code, f.subject, f.scope, f.detail,
@@ -65,8 +82,20 @@ def ensure_schema(db) -> None:
                                        "bodies_known": int, "figure": str, "summary_value": float, "bodies_sum": float,
                                        "status": str}, foreign_keys=[("report_id", "reports", "id")])
         db["hierarchy_checks"].create_index(["report_id"])
-    db.create_view("agency_series", SERIES_VIEW, replace=True)
+    if "agency_series" in db.view_names():      # a view before the summary table; filled below
+        db.execute("DROP VIEW agency_series")
+    if "agency_series" not in db.table_names():
+        db["agency_series"].create(SERIES_COLUMNS, pk="report_id", foreign_keys=[("report_id", "reports", "id")])
+        for columns in SERIES_INDEXES:
+            db["agency_series"].create_index(columns)
+        db.execute(f"INSERT INTO agency_series {SERIES_ROWS.format(where='')}")
     db.create_view("flags_reviewed", FLAGS_REVIEWED_VIEW, replace=True)
+
+
+def refresh_series(db, report_id: int) -> None:
+    """agency_series' row of one report, from its row and cells (none once the report is gone)."""
+    db.execute("DELETE FROM agency_series WHERE report_id = ?", [report_id])
+    db.execute(f"INSERT INTO agency_series {SERIES_ROWS.format(where='WHERE r.id = :id')}", {"id": report_id})
 
 
 def stored_reports(db) -> list[StoredReport]:
@@ -103,6 +132,8 @@ def refresh(db) -> dict[str, int]:
             update = {"flag_count": len(codes), "flag_codes": json.dumps(sorted(set(codes)))}
             if (report["flag_count"], report["flag_codes"]) != (update["flag_count"], update["flag_codes"]):
                 db["reports"].update(report["id"], update)
+                db.execute("UPDATE agency_series SET flag_count = :flag_count, flag_codes = :flag_codes WHERE report_id = :id",
+                           {**update, "id": report["id"]})
     summary: dict[str, int] = {}
     for f in flags:
         summary[f.code] = summary.get(f.code, 0) + 1

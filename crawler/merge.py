@@ -7,6 +7,7 @@ import json
 
 import sqlite_utils
 
+from .datasetstore import refresh_series
 from .items import utc_now
 from .review import flag_subject
 from .schema import CONSISTENCY_FLAGS, SOURCE_FLAGS, STRUCTURE_FLAGS, TABLES, flag
@@ -90,6 +91,7 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
     db["flags"].insert_all({"report_id": report_id, "code": f["code"], "detail": f["detail"], "subject": flag_subject(f),
                             "scope": "report"} for f in flags)
     refresh_wide(db, report_id)
+    refresh_series(db, report_id)
     db.execute("UPDATE sources SET report_id = ? WHERE report_key = ?", [report_id, key])
     db.execute("UPDATE sources SET report_id = ? WHERE main_source_id IN (SELECT id FROM sources WHERE report_key = ?)",
                [report_id, key])

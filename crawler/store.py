@@ -245,6 +245,7 @@ def delete_report(db, report_id: int) -> None:
     db.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM flags WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM applications_wide WHERE report_id = ?", [report_id])
+    db.execute("DELETE FROM agency_series WHERE report_id = ?", [report_id])
     db.execute("DELETE FROM reports WHERE id = ?", [report_id])
 
 
