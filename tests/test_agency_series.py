@@ -2,6 +2,7 @@
 are what that view computed, after a crawl, a merge that replaces a report's best version, a
 reparse, the checks across reports, and the upgrade of a database that still has the view."""
 import json
+import re
 import sqlite3
 
 import pytest
@@ -10,6 +11,7 @@ from crawler import datasetstore, store
 from crawler.jobs import reparse
 from crawler.schema import ParseOutcome
 from tests.demo_reports import report, store_report
+from tests.fixtures import ROOT
 
 # The view as issue 15 shipped it, frozen here as the oracle: the summary must hold what it computed.
 OLD_VIEW = """
@@ -42,7 +44,96 @@ SELECT r.id AS report_id, r.agency_key, r.agency, r.year, r.template, r.region_c
 FROM reports r LEFT JOIN cells c ON c.report_id = r.id
 GROUP BY r.id, r.agency_key, r.agency"""
 
+# The dashboard charts as issue 15 shipped them, summing the cells: the summary must draw the same.
+OLD_CHARTS = {
+    'overview.applications-per-year': (
+        'SELECT r.year, CASE WHEN c."column" = \'natural_person\' THEN \'自然人\' WHEN c."column" = \'commercial\' '
+        'THEN \'商业企业\' WHEN c."column" = \'research\' THEN \'科研机构\' WHEN c."column" = \'nonprofit\' THEN \'社会公益组织\' '
+        'WHEN c."column" = \'legal_services\' THEN \'法律服务机构\' WHEN c."column" = \'other_org\' THEN \'其他\' END AS '
+        'applicant, CASE WHEN c."column" = \'natural_person\' THEN 0 WHEN c."column" = \'commercial\' THEN 1 WHEN '
+        'c."column" = \'research\' THEN 2 WHEN c."column" = \'nonprofit\' THEN 3 WHEN c."column" = '
+        '\'legal_services\' THEN 4 WHEN c."column" = \'other_org\' THEN 5 END AS position, sum(c.value) AS '
+        'applications FROM cells c JOIN reports r ON r.id = c.report_id WHERE c."table" = \'applications\' AND '
+        'c.row = \'new_received\' AND c."column" IN (\'natural_person\', \'commercial\', \'research\', \'nonprofit\', '
+        "'legal_services', 'other_org') AND r.year IS NOT NULL [[ AND r.region_code LIKE :region || '%' ]] [[ "
+        'AND r.level = :level ]] [[ AND r.year = CAST(:year AS INTEGER) ]] GROUP BY r.year, c."column" ORDER '
+        'BY r.year, position'
+    ),
+    'overview.outcomes-per-year': (
+        "SELECT r.year, CASE WHEN c.row = 'granted' THEN '予以公开' WHEN c.row = 'partially_granted' THEN '部分公开' "
+        "WHEN c.row LIKE 'denied\\_%' ESCAPE '\\' THEN '不予公开' WHEN c.row LIKE 'unavailable\\_%' ESCAPE '\\' THEN "
+        "'无法提供' WHEN c.row LIKE 'rejected\\_%' ESCAPE '\\' THEN '不予处理' WHEN c.row = 'other' THEN '其他处理' END AS "
+        "outcome, CASE WHEN c.row = 'granted' THEN 0 WHEN c.row = 'partially_granted' THEN 1 WHEN c.row LIKE "
+        "'denied\\_%' ESCAPE '\\' THEN 2 WHEN c.row LIKE 'unavailable\\_%' ESCAPE '\\' THEN 3 WHEN c.row LIKE "
+        "'rejected\\_%' ESCAPE '\\' THEN 4 WHEN c.row = 'other' THEN 5 END AS position, sum(c.value) AS "
+        'applications FROM cells c JOIN reports r ON r.id = c.report_id WHERE c."table" = \'applications\' AND '
+        'c."column" = \'total\' AND (c.row = \'granted\' OR c.row = \'partially_granted\' OR c.row LIKE \'denied\\_%\' '
+        "ESCAPE '\\' OR c.row LIKE 'unavailable\\_%' ESCAPE '\\' OR c.row LIKE 'rejected\\_%' ESCAPE '\\' OR c.row "
+        "= 'other') AND r.year IS NOT NULL [[ AND r.region_code LIKE :region || '%' ]] [[ AND r.level = "
+        ':level ]] [[ AND r.year = CAST(:year AS INTEGER) ]] GROUP BY r.year, outcome ORDER BY r.year, '
+        'position'
+    ),
+    'agency.applications': (
+        'SELECT r.year, CASE WHEN c."column" = \'natural_person\' THEN \'自然人\' WHEN c."column" = \'commercial\' '
+        'THEN \'商业企业\' WHEN c."column" = \'research\' THEN \'科研机构\' WHEN c."column" = \'nonprofit\' THEN \'社会公益组织\' '
+        'WHEN c."column" = \'legal_services\' THEN \'法律服务机构\' WHEN c."column" = \'other_org\' THEN \'其他\' END AS '
+        'applicant, CASE WHEN c."column" = \'natural_person\' THEN 0 WHEN c."column" = \'commercial\' THEN 1 WHEN '
+        'c."column" = \'research\' THEN 2 WHEN c."column" = \'nonprofit\' THEN 3 WHEN c."column" = '
+        '\'legal_services\' THEN 4 WHEN c."column" = \'other_org\' THEN 5 END AS position, sum(c.value) AS '
+        'applications FROM cells c JOIN reports r ON r.id = c.report_id WHERE c."table" = \'applications\' AND '
+        'c.row = \'new_received\' AND c."column" IN (\'natural_person\', \'commercial\', \'research\', \'nonprofit\', '
+        "'legal_services', 'other_org') AND r.year IS NOT NULL [[ AND r.agency_key = :agency_key ]] GROUP BY "
+        'r.year, c."column" ORDER BY r.year, position'
+    ),
+    'agency.outcomes': (
+        "SELECT r.year, CASE WHEN c.row = 'granted' THEN '予以公开' WHEN c.row = 'partially_granted' THEN '部分公开' "
+        "WHEN c.row LIKE 'denied\\_%' ESCAPE '\\' THEN '不予公开' WHEN c.row LIKE 'unavailable\\_%' ESCAPE '\\' THEN "
+        "'无法提供' WHEN c.row LIKE 'rejected\\_%' ESCAPE '\\' THEN '不予处理' WHEN c.row = 'other' THEN '其他处理' END AS "
+        "outcome, CASE WHEN c.row = 'granted' THEN 0 WHEN c.row = 'partially_granted' THEN 1 WHEN c.row LIKE "
+        "'denied\\_%' ESCAPE '\\' THEN 2 WHEN c.row LIKE 'unavailable\\_%' ESCAPE '\\' THEN 3 WHEN c.row LIKE "
+        "'rejected\\_%' ESCAPE '\\' THEN 4 WHEN c.row = 'other' THEN 5 END AS position, sum(c.value) AS "
+        'applications FROM cells c JOIN reports r ON r.id = c.report_id WHERE c."table" = \'applications\' AND '
+        'c."column" = \'total\' AND (c.row = \'granted\' OR c.row = \'partially_granted\' OR c.row LIKE \'denied\\_%\' '
+        "ESCAPE '\\' OR c.row LIKE 'unavailable\\_%' ESCAPE '\\' OR c.row LIKE 'rejected\\_%' ESCAPE '\\' OR c.row "
+        "= 'other') AND r.year IS NOT NULL [[ AND r.agency_key = :agency_key ]] GROUP BY r.year, outcome "
+        'ORDER BY r.year, position'
+    ),
+    'agency.appeals': (
+        "SELECT r.year, CASE WHEN c.row = 'review' THEN '行政复议' WHEN c.row = 'suit_direct' THEN '直接起诉' WHEN "
+        "c.row = 'suit_after_review' THEN '复议后起诉' END AS kind, CASE WHEN c.row = 'review' THEN 0 WHEN c.row = "
+        "'suit_direct' THEN 1 WHEN c.row = 'suit_after_review' THEN 2 END AS position, sum(c.value) AS cases "
+        'FROM cells c JOIN reports r ON r.id = c.report_id WHERE c."table" = \'appeals\' AND c."column" = '
+        "'total' AND r.year IS NOT NULL [[ AND r.agency_key = :agency_key ]] GROUP BY r.year, c.row ORDER BY "
+        'r.year, position'
+    ),
+}
+
 EDU, HEALTH = "青阳县教育局", "青阳县卫生健康委员会"
+
+
+def with_filters(sql: str, params: dict) -> str:
+    """A dashboard query as datasette-dashboards runs it: a [[ ... ]] block kept when its parameters are given."""
+    return re.sub(r"\[\[(.*?)\]\]", lambda m: m.group(1) if set(re.findall(r":(\w+)", m.group(1))) <= set(params) else "", sql)
+
+
+def chart_rows(db, sql: str, params: dict) -> list[tuple]:
+    """What a chart draws: its rows with a figure (a kind of which no report prints a figure draws nothing)."""
+    return [tuple(row.values()) for row in db.query(with_filters(sql, params), params) if list(row.values())[-1] is not None]
+
+
+def assert_charts_draw_what_the_cells_say(db) -> None:
+    dashboards = json.loads((ROOT / "crawler" / "datasette.json").read_text(encoding="utf-8"))["plugins"]["datasette-dashboards"]
+    agency = next(db.query("SELECT agency_key FROM agency_series WHERE new_natural_person > 0 ORDER BY agency_key"))["agency_key"]
+    first = next(db.query("SELECT year, region_code, level FROM agency_series WHERE new_natural_person > 0 ORDER BY report_id"))
+    filtered = {"year": str(first["year"]), "region": first["region_code"][:4], "level": first["level"]}
+    for name, old in OLD_CHARTS.items():
+        board, chart = name.split(".")
+        new = dashboards[board]["charts"][chart]["query"]
+        assert "agency_series" in new and "cells" not in new, name
+        for params in [{"agency_key": agency}] if board == "agency" else [{}, filtered]:
+            drawn = chart_rows(db, new, params)
+            assert drawn == chart_rows(db, old, params), (name, params)
+            assert drawn, (name, params)
 
 
 def old_view_rows(db) -> list[dict]:
@@ -83,6 +174,7 @@ def test_summary_is_a_table_with_the_views_columns_and_rows(db):
         (EDU, 2020, 20, 18), (EDU, 2021, 24, 26), (HEALTH, 2021, 6, 5), (HEALTH, 2022, 120, 123)]
     # the checks across reports counted on the report are counted in the summary too
     assert json.loads(row_of(db, HEALTH, 2022)["flag_codes"]) == ["balance_mismatch", "yoy_outlier"]
+    assert_charts_draw_what_the_cells_say(db)
 
 
 def test_a_merge_that_replaces_the_best_version_replaces_the_row(db):
@@ -141,6 +233,7 @@ def test_a_crawled_database_upgraded_and_reparsed(first_crawl, tmp_path):
         source.backup(copy)
     db = store.open_db(path)
     rows = assert_summary_is_the_old_view(db)
+    assert_charts_draw_what_the_cells_say(db)
     assert len(rows) >= 30 and sum(r["new_received"] is not None for r in rows) >= 30
     db.execute("DROP TABLE agency_series")
     db.execute(f"CREATE VIEW agency_series AS {OLD_VIEW}")
