@@ -50,6 +50,8 @@ demo: install system-deps
 	$(PY) -m crawler demo
 
 browse: install
+	@# a database written by an older version gets the current layout (summary tables) first
+	@test ! -f output/reports.db || $(PY) -c 'from crawler.store import open_db; open_db("output/reports.db")'
 	$(VENV)/bin/datasette output/reports.db --metadata crawler/datasette.json --plugins-dir crawler/datasette_plugins --root
 
 # nginx serves the generated portal of the portal benchmark (Debian package; needs root).
