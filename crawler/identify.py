@@ -31,9 +31,11 @@ _META_FIELDS = {
     "index_no": r"索引号",
     "publisher": r"发布机构|发文机关|发布单位|信息来源|来源",
     # a bare 时间 last, and never the crawl's or the page's own time (采集时间, 页面生成时间, 更新时间)
-    "published": r"发布日期|发文日期|发布时间|成文日期|公开日期|生成日期|发表时间|(?<![\u4e00-\u9fff])时间",
+    "published": r"发布日期|发文日期|发布时间|成文日期|公开日期|生成日期|发表时间|(?<![\u4e00-\u9fff])时间|(?<![\u4e00-\u9fff])日期",
 }
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+# an article's info line that starts with its date: "2022-01-20 10:12 来源：本站 浏览：12"
+_INFO_LINE_DATE = re.compile(rf"^\s*{_DATE}日?(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s+(?:来源|作者|浏览|点击|阅读|字号|【)", re.M)
 
 
 def normalise_years(text: str) -> str:
@@ -122,6 +124,8 @@ def page_metadata(text: str) -> dict:
             if value:
                 meta[field] = value
                 break
+    if "published" not in meta and (m := _INFO_LINE_DATE.search(head)):
+        meta["published"] = _iso_date(*m.groups())
     return meta
 
 

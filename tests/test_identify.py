@@ -58,3 +58,11 @@ def test_year_and_agency_from_the_overview_when_the_title_has_neither():
     body = "政府信息公开工作年度报告\n一、总体情况\n2020年，东坡区司法局认真贯彻落实条例。\n" + one_cell_per_line()
     r = parse_report(body.encode())
     assert (r["agency"], r["year"], r["template"]) == ("东坡区司法局", 2020, "2019")
+
+
+def test_published_from_a_bare_date_label_or_an_info_line_never_a_clock_or_update_time():
+    from crawler.identify import page_metadata
+    assert page_metadata("日期：2022年01月20日")["published"] == "2022-01-20"
+    assert page_metadata("标题\n2022-01-20 10:12  来源：本站  浏览次数：12")["published"] == "2022-01-20"
+    assert "published" not in page_metadata("更新日期：2024-06-01\n今天是2026年11月27日 星期五")
+    assert "published" not in page_metadata("采集日期：2026-11-27 来源：本站")
