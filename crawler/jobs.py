@@ -12,9 +12,9 @@ from .exc import ParseLimitExceeded
 from .items import ReportItem
 from .merge import merge_report
 from .report import NotAReport, UnreadableInput, parse_report
+from .respell import respell_sources
 from .sanitize import without_surrogates
 from .schema import LIMIT_EXCEEDED, ParseOutcome
-from .respell import respell_sources
 from .store import delete_report, keyed, optimize, portal_of, source_body, write_transaction
 
 
