@@ -151,7 +151,12 @@ def respell_sources(db, portal: dict) -> set[str]:
     scope = "parse_status = 'report' AND agency_key IS NOT NULL AND (portal = :portal OR (:region != '' AND region_code = :region))"
     args = {"portal": portal.get("agency") or "", "region": region}
     names = {r["agency_key"]: r["n"] for r in db.query(f"SELECT agency_key, count(*) AS n FROM sources WHERE {scope} GROUP BY agency_key", args)}
-    respellings = {r.printed: r for r in find_respellings(names, canonical_agency(portal.get("agency")), known_places(db))}
+    portal_key = canonical_agency(portal.get("agency"))
+    # most portals have no near-miss names at all: the known places are looked up only when one does
+    if find_respellings(names, portal_key):
+        respellings = {r.printed: r for r in find_respellings(names, portal_key, known_places(db))}
+    else:
+        respellings = {}
     printed = sorted(respellings)
     marks = ", ".join(f":n{i}" for i in range(len(printed))) or "NULL"
     rows = db.query(f"SELECT id, agency_key, report_key, respelled FROM sources WHERE {scope} "
