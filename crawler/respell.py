@@ -4,8 +4,9 @@ correctly spelled agency so its reports merge with that agency's (store.report_k
 Pure functions: the store gathers the names seen on a portal and asks here which of them is a
 misspelling of which. The match is conservative, because merging two real bodies loses a report:
 the two names differ by one character (substituted, dropped or added) inside the leading place
-name, the rest is identical, the printed place is not a known place of its own, and the correct
-spelling is vouched for by the portal's own agency or is the one seen more often there.
+name, the rest is identical, the printed place is not a known place of its own nor used with a
+second body, and the correct spelling is vouched for by the portal's own agency or is the one
+seen more often there.
 """
 from __future__ import annotations
 
@@ -83,11 +84,8 @@ class Respelling:
 def _portal_spelling(printed: str, portal_place: str) -> str | None:
     """The printed name with its place respelled as the portal's own (沐阳县教育局 on the
     沭阳县人民政府 portal → 沭阳县教育局), when its place prefix is one edit from the portal's."""
-    if not portal_place:
+    if not portal_place or printed.startswith(portal_place):
         return None
-    for cut in (len(portal_place), len(portal_place) - 1, len(portal_place) + 1):
-        if printed[:cut] == portal_place:
-            return None     # the printed name spells the portal's place as the portal does
     for cut in (len(portal_place), len(portal_place) - 1, len(portal_place) + 1):
         if 0 < cut <= place_end(printed) and _one_edit(printed[:cut], portal_place):
             return portal_place + printed[cut:]
@@ -108,16 +106,15 @@ def find_respellings(names: dict[str, int], portal_agency: str | None, known_pla
     found = []
     for printed, count in names.items():
         place = place_of(printed)
-        if not place or place in known:
+        if not place or place in known or len(rests[place]) > 1:
             continue
         candidates: dict[str, str] = {}
         respelt = _portal_spelling(printed, portal_place)
         if respelt and place_edit(printed, respelt):
             candidates[respelt] = f"the portal's agency is {portal_agency}"
-        if len(rests.get(place, ())) < 2:
-            for other, other_count in names.items():
-                if other != printed and other not in candidates and other_count > count and place_edit(printed, other):
-                    candidates[other] = f"{other} is printed by {other_count} sources on the portal, {printed} by {count}"
+        for other, other_count in names.items():
+            if other != printed and other not in candidates and other_count > count and place_edit(printed, other):
+                candidates[other] = f"{other} is printed by {other_count} sources on the portal, {printed} by {count}"
         if len(candidates) == 1:
             (correct, reason), = candidates.items()
             found.append(Respelling(printed, correct, reason))

@@ -104,6 +104,7 @@ def test_rules_need_evidence():
     # a place printed with two different bodies is written so on purpose (吴中区 beside 吴江区)
     names = {"苏州市吴江区教育局": 5, "苏州市吴中区教育局": 1, "苏州市吴中区公安局": 1}
     assert find_respellings(names, "苏州市人民政府") == []
+    assert find_respellings({"吴中区教育局": 1, "吴中区公安局": 1}, "吴江区人民政府") == []
     # a place known to be real never counts as a misspelling
     assert find_respellings({"青田县教育局": 1}, "青阳县人民政府", known_places={"青田县"}) == []
     [match] = find_respellings({"青田县教育局": 1}, "青阳县人民政府")
