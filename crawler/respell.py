@@ -145,7 +145,10 @@ def respell_sources(db, portal: dict) -> set[str]:
     a misspelling of another seen there, and undo re-keyings the evidence no longer supports.
     Returns the report keys whose sources changed, for merge_report."""
     region = portal.get("region_code") or ""
-    scope = "parse_status = 'report' AND agency_key IS NOT NULL AND (portal = :portal OR (:region != '' AND region_code = :region))"
+    # found through the (portal, agency_key) and (region_code, agency_key) indexes: "+" keeps the
+    # planner off the parse_status index, which matches most of the table
+    scope = "+parse_status = 'report' AND agency_key IS NOT NULL AND " + (
+        "(portal = :portal OR region_code = :region)" if region else "portal = :portal")
     args = {"portal": portal.get("agency") or "", "region": region}
     names = {r["agency_key"]: r["n"] for r in db.query(f"SELECT agency_key, count(*) AS n FROM sources WHERE {scope} GROUP BY agency_key", args)}
     portal_key = canonical_agency(portal.get("agency"))
