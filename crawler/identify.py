@@ -20,7 +20,8 @@ _TITLE_LINE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?[^\n]{{0,60}}?{REPORT_NAME
 _NOT_A_TITLE = re.compile(r"关于.{0,40}(通知|公告|通报)|解读|图解|问答|的通知$|会议|情况说明|发布会")
 _GOV_SUFFIX = re.compile(
     r"(人民政府|政府|办公室|办公厅|办事处|委员会|管委会|管理委员会|委|局|厅|部|署|院|办|街道|镇|乡|中心|处|所|站|队|"
-    r"分局|支队|大队|总队|监狱|海关|党校|林场|农场|法院|检察院|公司|集团|银行|学校|大学|学院|医院|馆|会|社|园区|开发区|新区|区|县|市|省|州|盟|旗)$"
+    r"分局|支队|大队|总队|监狱|海关|党校|林场|农场|法院|检察院|公司|集团|银行|学校|大学|学院|医院|馆|会|社|园区|开发区|新区|区|县|市|省|州|盟|旗|"
+    r"台|室|兵团|师|团)$"      # 广播电视台, 气象台, 党史研究室; 生产建设兵团 and its 师 and 团
 )
 _NOT_AGENCY = re.compile(r"关于|印发|通知|[0-9]{4}|年度|报告|信息公开|[a-zA-Z]{3,}|[,，。;；:：!！?？]")
 # 县政府办 / 县政府办公室 / 县人民政府办公室 are one body; so are 市政府 and 市人民政府.
@@ -98,6 +99,13 @@ def is_plausible_agency(name: str | None) -> bool:
     if not re.fullmatch(r"[\u4e00-\u9fff()（）·]+", name):
         return False
     return bool(_GOV_SUFFIX.search(name))
+
+
+def is_name_like(name: str | None) -> bool:
+    """A body's name in form (Chinese, no spam, no title words) whose kind is not one the
+    suffix list knows: kept as printed rather than replaced by the site's agency."""
+    return bool(name) and 2 <= len(name) <= 40 and not find_spam(name) and not _NOT_AGENCY.search(name) \
+        and bool(re.fullmatch(r"[\u4e00-\u9fff()（）·]+", name))
 
 
 def canonical_agency(name: str | None) -> str | None:

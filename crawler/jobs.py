@@ -12,9 +12,10 @@ from .exc import ParseLimitExceeded
 from .items import ReportItem
 from .merge import merge_report
 from .report import NotAReport, UnreadableInput, parse_report
+from .respell import respell_sources
 from .sanitize import without_surrogates
 from .schema import LIMIT_EXCEEDED, ParseOutcome
-from .store import delete_report, optimize, portal_of, report_key, source_body, write_transaction
+from .store import delete_report, keyed, optimize, portal_of, source_body, write_transaction
 
 
 def parse_job(body: bytes, url: str | None = None, content_type: str | None = None,
@@ -67,13 +68,17 @@ def reparse(db: sqlite_utils.Database, parse=None, progress=None) -> dict:
             if outcome.report is not None:
                 report = outcome.report
                 update.update(parsed=json.dumps(report, ensure_ascii=False), parse_error=None,
-                              report_key=report_key(report, row["sha256"]), encoding=report["source"]["encoding"],
+                              **keyed(report, row["sha256"]), encoding=report["source"]["encoding"],
                               format=report["source"]["format"])
             else:
-                update.update(parsed=None, parse_error=outcome.reason, report_key=None, report_id=None)
+                update.update(parsed=None, parse_error=outcome.reason, report_key=None, report_id=None,
+                              agency_key=None, respelled=None)
             db["sources"].update(source_id, update)
         if progress:
             progress(n, len(mains))
+    with write_transaction(db):     # misspelled agencies matched again, on the new parses
+        for portal in list(db.query("SELECT DISTINCT portal AS agency, region_code FROM sources WHERE parse_status = 'report'")):
+            respell_sources(db, portal)
     keys_after = {r["report_key"] for r in db.query("SELECT DISTINCT report_key FROM sources WHERE report_key IS NOT NULL")}
     with write_transaction(db):
         for key in sorted(keys_before | keys_after):

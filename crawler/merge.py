@@ -18,8 +18,10 @@ def _version_rank(version: dict):
     parsed = version["parsed"]
     codes = [f["code"] for f in parsed["flags"]]
     tables = sum(1 for name in TABLES if parsed.get(name))
+    # a copy that misspells the agency (crawler.respell) is as doubtful as one with a source flag
+    doubtful = sum(c in SOURCE_FLAGS for c in codes) + bool(version.get("respelled"))
     return (tables, -sum(c in STRUCTURE_FLAGS for c in codes), -sum(c in CONSISTENCY_FLAGS for c in codes),
-            -sum(c in SOURCE_FLAGS for c in codes), parsed.get("published") or "")
+            -doubtful, parsed.get("published") or "")
 
 
 def choose_best(versions: list[dict]) -> dict:
@@ -51,8 +53,8 @@ def conflicts(best: dict, others: list[dict]) -> list[str]:
 def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]:
     """Recompute the report row, cells and flags of `key` from all its parsed sources."""
     versions = [{"source_id": r["id"], "url": r["url"], "fetched_at": r["fetched_at"], "portal": r["portal"],
-                 "parsed": json.loads(r["parsed"])}
-                for r in db.query("SELECT id, url, fetched_at, portal, parsed FROM sources "
+                 "respelled": r["respelled"], "parsed": json.loads(r["parsed"])}
+                for r in db.query("SELECT id, url, fetched_at, portal, respelled, parsed FROM sources "
                                   "WHERE report_key = ? AND parse_status = 'report' ORDER BY id", [key])]
     agency_key, year = split_key(key)
     existing = next(db.query("SELECT id, first_seen FROM reports WHERE agency_key = ? AND year IS ?", [agency_key, year]), None)
@@ -67,9 +69,15 @@ def merge_report(db: sqlite_utils.Database, key: str) -> tuple[int | None, bool]
     if disagreements:
         flags.append(flag("conflicting_versions",
                           f"{len(disagreements)} cells differ between versions, e.g. {disagreements[0]}"))
+    respelled = [v for v in versions if v["respelled"]]
+    if respelled:
+        flags.append(flag("agency_respelled", "; ".join(f"{v['respelled']} ({v['url']})" for v in respelled[:3])
+                          + (f"; and {len(respelled) - 3} more" if len(respelled) > 3 else "")))
+    # the agency as a correctly spelled version prints it (else its key); agency_raw stays as printed
+    agency = next((v["parsed"].get("agency") for v in [best, *versions] if not v["respelled"]), agency_key)
     portal = portal_of(db, best["source_id"])
     row = {
-        "agency_key": agency_key, "year": year, "agency": parsed.get("agency"),
+        "agency_key": agency_key, "year": year, "agency": agency,
         "agency_raw": parsed.get("agency_raw"), "template": parsed.get("template"), "published": parsed.get("published"),
         "title": parsed.get("title"), "publisher": parsed.get("publisher"), "index_no": parsed.get("index_no"),
         "portal": portal.get("agency"), "region_code": portal.get("region_code"), "level": portal.get("level"),

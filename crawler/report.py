@@ -17,6 +17,7 @@ from .identify import (
     document_date,
     expected_template,
     find_title,
+    is_name_like,
     is_plausible_agency,
     normalise_years,
     page_metadata,
@@ -222,6 +223,11 @@ def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | No
         candidate = strip_spam(candidate).strip() if candidate else None
         if not is_plausible_agency(candidate):
             continue
+        if raw and not specific and is_name_like(cleaned):
+            # a body of a kind the suffix list does not know (…电视台): the site's agency in its
+            # place would merge the report into the site owner's own
+            return cleaned, flag("agency_suspect", f"title names {raw!r}, not a known kind of government body; "
+                                                   f"kept rather than the {where}'s {candidate}")
         if raw:
             return candidate, flag("agency_suspect", f"title names {raw!r}; agency taken from the {where}")
         if not specific:

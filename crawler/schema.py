@@ -193,6 +193,8 @@ FLAG_CODES = (
     FlagCode("cells_inferred", "repair", "glued cell boundaries were recovered from the template's arithmetic"),
     FlagCode("unit_converted", "repair", "a figure printed in another unit (元 for 万元) was converted"),
     FlagCode("ocr", "repair", "the figures were read by OCR from a scanned page or an image of a table"),
+    FlagCode("agency_respelled", "identity",
+             "a version printed the agency's place name misspelled by one character and was merged with the correct spelling"),
     FlagCode("hierarchy_mismatch", "dataset", "a government's figures differ from the sum of its bodies' reports"),
     FlagCode("yoy_outlier", "dataset", "a figure changed from the agency's previous year beyond the threshold"),
 )

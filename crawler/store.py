@@ -65,6 +65,8 @@ SCHEMA = {
         "main_source_id": int, "portal": str, "region_code": str, "level": str, "fetched_at": str, "last_seen": str,
         "status": int, "content_type": str, "encoding": str, "format": str, "sha256": str, "size": int, "headers": str,
         "body": bytes, "compression": str, "parse_status": str, "parse_error": str, "parsed": str, "parser_version": str,
+        # the agency key as parsed, and why report_key names another spelling of it (crawler.respell)
+        "agency_key": str, "respelled": str,
     }, "id", [("report_id", "reports", "id")], [["report_id"], ["report_key"], ["url", "sha256"], ["parse_status"], ["main_source_id"]]),
     "cells": ({"report_id": int, "table": str, "row": str, "column": str, "value": float, "position": int},
               ("report_id", "table", "row", "column"), [("report_id", "reports", "id")], []),
@@ -95,7 +97,8 @@ GROUP BY c.report_id, c.row"""
 # Indexes added to databases of every age: a merge's lookup by report key (never by the
 # low-selectivity parse_status alone), and the columns datasette facets on.
 QUERY_INDEXES = {
-    "sources": [["report_key", "parse_status"], ["kind"], ["format"], ["encoding"], ["portal"]],
+    "sources": [["report_key", "parse_status"], ["kind"], ["format"], ["encoding"], ["portal"],
+                ["portal", "agency_key"], ["region_code", "agency_key"]],
     "reports": [["level"], ["agency"]],
 }
 # Tables stored in primary-key order (WITHOUT ROWID): a report's rows are read with one b-tree
@@ -178,6 +181,12 @@ def report_key(parsed: dict, sha256: str) -> str:
     return f"?|{sha256[:16]}"
 
 
+def keyed(report: dict, sha256: str) -> dict:
+    """A parsed source's key columns, before crawler.respell matches misspelled agencies."""
+    key = report_key(report, sha256)
+    return {"report_key": key, "agency_key": None if key.startswith("?|") else report["agency_key"], "respelled": None}
+
+
 def store_fetch(db: sqlite_utils.Database, item: ReportItem, outcome: ParseOutcome) -> dict:
     """Write one fetched item (page or attachment, with its continuation pages) and the
     outcome of parsing it, in one transaction. Returns what happened, for the crawl stats."""
@@ -188,13 +197,17 @@ def store_fetch(db: sqlite_utils.Database, item: ReportItem, outcome: ParseOutco
         update = {"parse_status": outcome.status, "parser_version": PARSER_VERSION, "last_seen": item.fetched_at}
         if outcome.report is not None:
             report = outcome.report
-            key = report_key(report, _sha(item.body))
             # a report can still come with fetch problems (a continuation page that failed)
-            update.update(parsed=json.dumps(report, ensure_ascii=False), report_key=key,
+            update.update(parsed=json.dumps(report, ensure_ascii=False), **keyed(report, _sha(item.body)),
                           parse_error="; ".join(item.errors) or None,
                           encoding=report["source"]["encoding"], format=report["source"]["format"])
             db["sources"].update(main_id, update)
             from .merge import merge_report  # merge builds on this module
+            from .respell import respell_sources
+            rekeyed = respell_sources(db, item.portal)
+            key = db["sources"].get(main_id)["report_key"]
+            for other in sorted(rekeyed - {key}):
+                merge_report(db, other)
             report_id, created = merge_report(db, key)
             return {"status": outcome.status, "key": key, "report_id": report_id, "new_report": created, "new_source": is_new}
         errors = without_surrogates("; ".join([outcome.reason or "", *item.errors]))

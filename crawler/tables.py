@@ -612,11 +612,11 @@ def join_page_grids(upper: list[list[Cell]], lower: list[list[Cell]]) -> list[li
     while lower and [c.text for c in lower[0]] in header:
         lower = lower[1:]
     last = {c.col: c for c in upper[-1]} if upper else {}
-    if first_data < len(upper) and lower and not _label_start(lower[0]) and not any(
+    if first_data < len(upper) and lower and (not _label_start(lower[0]) and not any(
             c.text.strip() and last.get(c.col) and last[c.col].text.strip() and parse_value(c.text) is not TEXT
-            for c in lower[0]):
-        # the first row on the new page has no label of its own and fills the last row's blanks:
-        # the rest of the row the break cut
+            for c in lower[0]) or _label_cut(upper[-1], lower[0])):
+        # the first row on the new page has no label of its own and fills the last row's blanks,
+        # or goes on with the last row's label: the rest of the row the break cut
         merged = list(upper[-1])
         for cell in lower[0]:
             if cell.col in last:
@@ -625,6 +625,26 @@ def join_page_grids(upper: list[list[Cell]], lower: list[list[Cell]]) -> list[li
                 merged.append(cell)
         return upper[:-1] + [sorted(merged, key=lambda c: c.col or 0)] + lower[1:]
     return upper + lower
+
+
+# How a row of the template opens its label: 一、 (一) 1. 1．
+_ROW_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.．、])")
+
+
+def _label_cut(upper_last: list[Cell], lower_first: list[Cell]) -> bool:
+    """Whether the break cut a row's label in two ("1.属于国" | "家秘密"): the new page's first row
+    starts with the rest of a label (no item number of its own), the figures are on one side of
+    the break only, and the two rows' label cells sit in the same columns."""
+    def label_columns(row):
+        return {c.col for c in row if c.text.strip() and parse_value(c.text) is TEXT}
+
+    def has_figures(row):
+        return any(parse_value(c.text) not in (TEXT, None) for c in row)
+
+    lower_labels = [c.text for c in lower_first if c.text.strip() and parse_value(c.text) is TEXT]
+    return bool(lower_labels) and not _ROW_NUMBER.match(lower_labels[0]) \
+        and has_figures(upper_last) != has_figures(lower_first) \
+        and label_columns(lower_first) <= label_columns(upper_last)
 
 
 def _label_start(row: list[Cell]) -> bool:

@@ -112,3 +112,33 @@ def test_a_pdf_table_over_a_page_break_gives_every_row_once():
     expected = json.loads((FIXTURES / "pdf" / "page_break_table.json").read_text(encoding="utf-8"))
     assert report["applications"] == expected     # total_handled and carried_forward are on page 2
     assert [f["code"] for f in report["flags"]] == ["missing_table", "missing_table"]   # only table 三 is printed
+
+
+def test_a_label_the_page_break_cut_is_put_back_together():
+    page1 = [[Cell("", 0, 3), Cell("自然人", 3), Cell("总计", 4)],
+             [Cell("(六)其他处理", 1), Cell("1.申请人无正当理由逾期", 2), Cell("2", 3), Cell("2", 4)]]
+    rest = [Cell("", 0), Cell("", 1), Cell("不补正、行政机关不再处理其政府信息公开申请", 2), Cell("", 3), Cell("", 4)]
+    page2 = [[Cell("", 0, 3), Cell("自然人", 3), Cell("总计", 4)], rest,
+             [Cell("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", 2), Cell("1", 3), Cell("1", 4)]]
+    joined = join_page_grids(page1, page2)
+    assert [[c.text for c in row if c.text] for row in joined[1:]] == [
+        ["(六)其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "2", "2"],
+        ["2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "1", "1"]]
+    # a numbered row of its own, or a second half with figures of its own, is no continuation
+    for first in ([Cell("2.重复申请", 2), Cell("", 3), Cell("", 4)], [Cell("不补正", 2), Cell("1", 3), Cell("1", 4)]):
+        assert len(join_page_grids(page1, [page2[0], first])) == 3
+
+
+def test_a_report_pdf_with_table_three_over_a_page_break_and_a_rotated_side_label():
+    """fixtures/build_rotated_break_pdf.py: 三、本年度办理结果 written vertically in its merged cell,
+    the row （六）1 cut by the break (label over both pages, figures on the first), the header
+    printed again on page 2, page footers."""
+    import json
+
+    from tests.fixtures import FIXTURES
+    path = FIXTURES / "real" / "pdf_rotated_break_2021.pdf"
+    report = parse_report(path.read_bytes(), filename=path.name)
+    answer = json.loads(path.with_name("pdf_rotated_break_2021.expected.json").read_text(encoding="utf-8"))
+    for key in ("agency", "year", "template", "published", "active", "applications", "appeals"):
+        assert report[key] == answer[key], key
+    assert report["flags"] == []
