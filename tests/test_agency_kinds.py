@@ -40,3 +40,12 @@ def test_broadcaster_and_county_government_stay_two_reports(tmp_path):
         store.store_fetch(db, item, parse_item(item))
     rows = sorted((r["agency"], r["year"], r["versions"]) for r in db.query("SELECT agency, year, versions FROM reports"))
     assert rows == [("青阳县人民政府", 2022, 1), ("青阳县广播电视台", 2022, 1)]
+
+
+def test_real_bodies_of_other_kinds_are_plausible_agencies():
+    from crawler.identify import is_plausible_agency
+    for name in ("中国人民银行杭州中心支行", "中国人民银行上海分行", "青阳县第一中学", "青阳县实验小学", "青阳县公路管理段",
+                 "安徽省气象台", "青阳县人民政府研究室", "新疆生产建设兵团"):
+        assert is_plausible_agency(name), name
+    for name in ("六合彩资料大全", "青阳县2022年度报告", "首页"):
+        assert not is_plausible_agency(name), name
