@@ -133,6 +133,7 @@ def _cpu(who=resource.RUSAGE_SELF) -> float:
 
 
 WARM_UP_PAGES = 50
+PROFILE_ENV = "NIANBAO_BENCH_PROFILE"     # a file: the crawl's reactor thread is profiled into it (--profile)
 
 
 class CrawlClock:
@@ -155,6 +156,10 @@ class CrawlClock:
     # signals are sent on the reactor thread: thread_time() there is the reactor's own CPU
     def opened(self, spider):
         self.marks.update(cpu0=_cpu(), reactor0=time.thread_time(), wall0=time.perf_counter())
+        if os.environ.get(PROFILE_ENV):     # cProfile of the reactor thread alone (it profiles the thread that enables it)
+            import cProfile
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
 
     def response(self, response, request, spider):
         self.responses += 1
@@ -163,6 +168,9 @@ class CrawlClock:
 
     def closed(self, spider, reason):
         self.marks.update(cpu1=_cpu(), reactor1=time.thread_time(), wall1=time.perf_counter(), responses=self.responses)
+        if getattr(self, "profiler", None):
+            self.profiler.disable()
+            self.profiler.dump_stats(os.environ[PROFILE_ENV])
 
 
 def child(usage_file: str, argv: list[str]) -> None:
@@ -206,10 +214,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(argv: list[str], workdir: Path, name: str) -> dict:
+def run_measured(argv: list[str], workdir: Path, name: str, profile: Path | None = None) -> dict:
     usage = workdir / f"{name}-usage.json"
     log = (workdir / f"{name}.log").open("w")
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(usage), *argv], stdout=log, stderr=subprocess.STDOUT)
+    env = {**os.environ, PROFILE_ENV: str(profile)} if profile else None
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(usage), *argv], stdout=log, stderr=subprocess.STDOUT, env=env)
     peak = [0]
 
     def watch():
@@ -230,7 +239,7 @@ def setting_args(settings: dict) -> list[str]:
     return [arg for k, v in settings.items() for arg in ("-s", f"{k}={v}")]
 
 
-def bench_size(pages: int, seed: int, workdir: Path) -> dict:
+def bench_size(pages: int, seed: int, workdir: Path, profile: Path | None = None) -> dict:
     portal = ROOT / "output" / "bench" / f"portal-{pages}-{seed}"
     expected = generate(portal, pages, seed)
     print(f"\n== portal of {expected['pages']} pages, {expected['agencies']} agencies, {len(expected['reports'])} reports "
@@ -242,7 +251,8 @@ def bench_size(pages: int, seed: int, workdir: Path) -> dict:
         db = workdir / f"reports-{pages}.db"
         project = run_measured(["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",
                                 "-a", "max_depth=20", *setting_args({**common, "REPORTS_DB": db,
-                                                            "EXTENSIONS": json.dumps({"crawler.progress.CrawlProgress": 500, **clock})})], workdir, f"project-{pages}")
+                                                            "EXTENSIONS": json.dumps({"crawler.progress.CrawlProgress": 500, **clock})})], workdir, f"project-{pages}",
+                               profile)
         fetched = server.paths()
         server.reset_log()
         url_file = workdir / f"urls-{pages}.txt"
@@ -312,6 +322,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="2000,20000")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--keep", action="store_true", help="keep the logs, databases and URL lists")
+    ap.add_argument("--profile", metavar="DIR", type=Path,
+                    help="cProfile the crawl's reactor thread into DIR/reactor-SIZE.prof (the figures then include the profiler's cost)")
     args = ap.parse_args(argv)
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     failures = 0
@@ -321,7 +333,11 @@ def main(argv=None) -> int:
         for size in sizes:
             workdir = Path(tmp) / str(size)
             workdir.mkdir()
-            results.append(bench_size(size, args.seed, workdir))
+            profile = None
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                profile = args.profile.resolve() / f"reactor-{size}.prof"
+            results.append(bench_size(size, args.seed, workdir, profile))
             failures += report(results[-1])
     finally:
         if args.keep:
