@@ -163,6 +163,7 @@ class CrawlClock:
 
     def response(self, response, request, spider):
         self.responses += 1
+        self.marks["fetched"] = time.perf_counter()     # the last response: fetching is done here
         if self.responses == WARM_UP_PAGES:
             self.marks.update(warm_cpu=_cpu(), warm_reactor=time.thread_time())
 
@@ -179,6 +180,7 @@ def child(usage_file: str, argv: list[str]) -> None:
     def write_usage():
         m = CrawlClock.marks
         Path(usage_file).write_text(json.dumps({"cpu": m["cpu1"] - m["cpu0"], "wall": m["wall1"] - m["wall0"],
+                                                "fetch_wall": m.get("fetched", m["wall1"]) - m["wall0"],
                                                 "reactor_cpu": m["reactor1"] - m["reactor0"],
                                                 "steady_pages": m["responses"] - WARM_UP_PAGES,
                                                 "steady_reactor_cpu": m["reactor1"] - m.get("warm_reactor", m["reactor1"]),
@@ -303,7 +305,14 @@ def report(r: dict) -> int:
         ("throughput (pages/s), crawl / bare", f"{throughput:.0f} / {bare_throughput:.0f}", "", None),
         ("throughput ratio", f"{throughput / bare_throughput:.2f}", f">= {TARGET_THROUGHPUT_RATIO:g}",
          throughput / bare_throughput >= TARGET_THROUGHPUT_RATIO),
-        ("parse workers' CPU (s, not in the ratio)", f"{p['children_cpu']:.1f}", "", None),
+        # where the wall time goes: fetching (up to the last response) and then the parse backlog
+        ("fetching done after (s) of the crawl's wall time", f"{p['fetch_wall']:.1f} of {p['wall']:.1f}", "", None),
+        ("throughput until the last response, ratio", f"{pages / p['fetch_wall'] / bare_throughput:.2f}", "", None),
+        ("parse workers' CPU (s), per report (ms)",
+         f"{p['children_cpu']:.1f}, {p['children_cpu'] / max(r['reports_found'], 1) * 1000:.0f}", "", None),
+        ("process CPU per page with parse workers' (ms), ratio",
+         f"{(p['cpu'] + p['children_cpu']) / pages * 1000:.2f}, {(p['cpu'] + p['children_cpu']) / pages / (b['cpu'] / r['bare_fetched']):.2f}x",
+         "", None),
         ("peak RSS of the process tree (MB), crawl / bare", f"{p['peak_rss'] / 2**20:.0f} / {b['peak_rss'] / 2**20:.0f}", "", None),
     ]
     print(f"   pages fetched: {pages} by the crawl, {r['bare_fetched']} by the bare spider (robots.txt included); server: {r['server']}")

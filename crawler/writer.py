@@ -27,18 +27,20 @@ class StoreWriter:
 
     def call(self, job: Callable[..., Any], *args) -> Deferred:
         """job(db, *args) in the writer thread; the Deferred fires on the reactor thread with its result."""
-        from twisted.internet import reactor
-        done: Deferred = Deferred()
-
-        def finished(future: Future):
-            reactor.callFromThread(_fire, done, future)
-        self._executor.submit(job, self.db, *args).add_done_callback(finished)
-        return done
+        return deferred_from_future(self._executor.submit(job, self.db, *args))
 
     def close(self) -> None:
         """Close the connection in its own thread (after every job submitted before) and end the thread."""
         self._executor.submit(self.db.close).result()
         self._executor.shutdown(wait=True)
+
+
+def deferred_from_future(future: Future) -> Deferred:
+    """A Deferred fired on the reactor thread when a concurrent.futures Future (of any thread) is done."""
+    from twisted.internet import reactor
+    done: Deferred = Deferred()
+    future.add_done_callback(lambda finished: reactor.callFromThread(_fire, done, finished))
+    return done
 
 
 def _fire(done: Deferred, future: Future) -> None:

@@ -5,6 +5,7 @@ import hashlib
 import itertools
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -12,7 +13,6 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.job import job_dir
 from twisted.internet import task
 from twisted.internet.defer import Deferred
-from twisted.internet.threads import deferToThread
 
 from crawler import datasetstore, incremental, limits, monitor, runs, store
 from crawler.export import report_records
@@ -20,14 +20,14 @@ from crawler.incremental import CrawlState
 from crawler.items import ReportItem
 from crawler.schema import LIMIT_EXCEEDED, ParseOutcome
 from crawler.workers import ParseRunner
-from crawler.writer import StoreWriter
+from crawler.writer import StoreWriter, deferred_from_future
 
 __all__ = ["ParsePipeline", "ParseRunner", "StorePipeline"]
 
 
 class ParsePipeline:
-    """Parses each item off the reactor (PARSE_WORKERS processes), so fetching goes on while
-    reports are parsed. The outcome is put on the item as item.outcome."""
+    """Parses each item off the reactor (PARSE_WORKERS processes, by default one per core), so
+    fetching goes on while reports are parsed. The outcome is put on the item as item.outcome."""
 
     def __init__(self, workers: int, limit_values: dict[str, int] | None = None):
         self.workers = workers
@@ -42,14 +42,18 @@ class ParsePipeline:
 
     def open_spider(self, spider=None):
         self.runner = ParseRunner(self.workers, limit_values=self.limit_values)
+        # one thread waits on each worker; items beyond wait in this pool's queue, not in the
+        # reactor's thread pool, which DNS look-ups and the spider's big pages need meanwhile
+        self.waiters = ThreadPoolExecutor(max(self.workers, 1), thread_name_prefix="nianbao-parse")
 
     def close_spider(self, spider=None):
         if self.runner:
+            self.waiters.shutdown(wait=True)
             self.runner.close()
 
     async def process_item(self, item, spider=None):
-        # wait in a reactor thread, not on the reactor: fetching continues meanwhile
-        item.outcome = await maybe_deferred_to_future(deferToThread(self.runner.run, item))
+        # parsed in a worker process while the reactor goes on fetching
+        item.outcome = await maybe_deferred_to_future(deferred_from_future(self.waiters.submit(self.runner.run, item)))
         stats = self.crawler.stats
         stats.inc_value(f"nianbao/parse/{item.outcome.status}")
         if item.outcome.status == LIMIT_EXCEEDED:
