@@ -23,11 +23,15 @@ class StoreWriter:
 
     def run(self, job: Callable[..., Any], *args) -> Any:
         """job(db, *args) in the writer thread, waiting for it: for start-up only, before the crawl runs."""
-        return self._executor.submit(job, self.db, *args).result()
+        return self.submit(job, *args).result()
+
+    def submit(self, job: Callable[..., Any], *args) -> Future:
+        """job(db, *args) queued for the writer thread."""
+        return self._executor.submit(job, self.db, *args)
 
     def call(self, job: Callable[..., Any], *args) -> Deferred:
         """job(db, *args) in the writer thread; the Deferred fires on the reactor thread with its result."""
-        return deferred_from_future(self._executor.submit(job, self.db, *args))
+        return deferred_from_future(self.submit(job, *args))
 
     def close(self) -> None:
         """Close the connection in its own thread (after every job submitted before) and end the thread."""
