@@ -9,7 +9,6 @@ outcome is recorded as limit_exceeded with the reason with the raw bytes kept fo
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import resource
 import signal
@@ -22,7 +21,6 @@ from .schema import LIMIT_EXCEEDED, ParseOutcome
 
 PARSE_KILL_GRACE = 5        # seconds between the worker's own alarm and killing it
 WORKER_START_TIMEOUT = 300  # seconds for a worker to import and warm up
-PARSE_NICENESS = 5          # added to the workers' niceness
 _WARM_UP_PAGE = "<html><head><title>2021年政府信息公开工作年度报告</title></head><body><p>本年新收</p></body></html>".encode()
 
 
@@ -41,8 +39,6 @@ def _on_alarm(signum, frame):
 
 def _start_worker(values: dict[str, int]) -> None:
     limits.configure(values)
-    # below the crawl's own process: with a worker per core, fetching never waits for a parse
-    os.nice(PARSE_NICENESS)
     memory = limits.PARSE_MEMORY_MB * 1024 * 1024
     if memory > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
