@@ -133,6 +133,7 @@ def _cpu(who=resource.RUSAGE_SELF) -> float:
 
 
 WARM_UP_PAGES = 50
+PROFILE_ENV = "NIANBAO_BENCH_PROFILE"     # a file: the crawl's reactor thread is profiled into it (--profile)
 
 
 class CrawlClock:
@@ -155,14 +156,22 @@ class CrawlClock:
     # signals are sent on the reactor thread: thread_time() there is the reactor's own CPU
     def opened(self, spider):
         self.marks.update(cpu0=_cpu(), reactor0=time.thread_time(), wall0=time.perf_counter())
+        if os.environ.get(PROFILE_ENV):     # cProfile of the reactor thread alone (it profiles the thread that enables it)
+            import cProfile
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
 
     def response(self, response, request, spider):
         self.responses += 1
+        self.marks["fetched"] = time.perf_counter()     # the last response: fetching is done here
         if self.responses == WARM_UP_PAGES:
             self.marks.update(warm_cpu=_cpu(), warm_reactor=time.thread_time())
 
     def closed(self, spider, reason):
         self.marks.update(cpu1=_cpu(), reactor1=time.thread_time(), wall1=time.perf_counter(), responses=self.responses)
+        if getattr(self, "profiler", None):
+            self.profiler.disable()
+            self.profiler.dump_stats(os.environ[PROFILE_ENV])
 
 
 def child(usage_file: str, argv: list[str]) -> None:
@@ -171,6 +180,7 @@ def child(usage_file: str, argv: list[str]) -> None:
     def write_usage():
         m = CrawlClock.marks
         Path(usage_file).write_text(json.dumps({"cpu": m["cpu1"] - m["cpu0"], "wall": m["wall1"] - m["wall0"],
+                                                "fetch_wall": m.get("fetched", m["wall1"]) - m["wall0"],
                                                 "reactor_cpu": m["reactor1"] - m["reactor0"],
                                                 "steady_pages": m["responses"] - WARM_UP_PAGES,
                                                 "steady_reactor_cpu": m["reactor1"] - m.get("warm_reactor", m["reactor1"]),
@@ -206,10 +216,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(argv: list[str], workdir: Path, name: str) -> dict:
+def run_measured(argv: list[str], workdir: Path, name: str, profile: Path | None = None) -> dict:
     usage = workdir / f"{name}-usage.json"
     log = (workdir / f"{name}.log").open("w")
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(usage), *argv], stdout=log, stderr=subprocess.STDOUT)
+    env = {**os.environ, PROFILE_ENV: str(profile)} if profile else None
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(usage), *argv], stdout=log, stderr=subprocess.STDOUT, env=env)
     peak = [0]
 
     def watch():
@@ -230,7 +241,7 @@ def setting_args(settings: dict) -> list[str]:
     return [arg for k, v in settings.items() for arg in ("-s", f"{k}={v}")]
 
 
-def bench_size(pages: int, seed: int, workdir: Path) -> dict:
+def bench_size(pages: int, seed: int, workdir: Path, profile: Path | None = None) -> dict:
     portal = ROOT / "output" / "bench" / f"portal-{pages}-{seed}"
     expected = generate(portal, pages, seed)
     print(f"\n== portal of {expected['pages']} pages, {expected['agencies']} agencies, {len(expected['reports'])} reports "
@@ -242,7 +253,8 @@ def bench_size(pages: int, seed: int, workdir: Path) -> dict:
         db = workdir / f"reports-{pages}.db"
         project = run_measured(["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",
                                 "-a", "max_depth=20", *setting_args({**common, "REPORTS_DB": db,
-                                                            "EXTENSIONS": json.dumps({"crawler.progress.CrawlProgress": 500, **clock})})], workdir, f"project-{pages}")
+                                                            "EXTENSIONS": json.dumps({"crawler.progress.CrawlProgress": 500, **clock})})], workdir, f"project-{pages}",
+                               profile)
         fetched = server.paths()
         server.reset_log()
         url_file = workdir / f"urls-{pages}.txt"
@@ -293,7 +305,14 @@ def report(r: dict) -> int:
         ("throughput (pages/s), crawl / bare", f"{throughput:.0f} / {bare_throughput:.0f}", "", None),
         ("throughput ratio", f"{throughput / bare_throughput:.2f}", f">= {TARGET_THROUGHPUT_RATIO:g}",
          throughput / bare_throughput >= TARGET_THROUGHPUT_RATIO),
-        ("parse workers' CPU (s, not in the ratio)", f"{p['children_cpu']:.1f}", "", None),
+        # where the wall time goes: fetching (up to the last response) and then the parse backlog
+        ("fetching done after (s) of the crawl's wall time", f"{p['fetch_wall']:.1f} of {p['wall']:.1f}", "", None),
+        ("throughput until the last response, ratio", f"{pages / p['fetch_wall'] / bare_throughput:.2f}", "", None),
+        ("parse workers' CPU (s), per report (ms)",
+         f"{p['children_cpu']:.1f}, {p['children_cpu'] / max(r['reports_found'], 1) * 1000:.0f}", "", None),
+        ("process CPU per page with parse workers' (ms), ratio",
+         f"{(p['cpu'] + p['children_cpu']) / pages * 1000:.2f}, {(p['cpu'] + p['children_cpu']) / pages / (b['cpu'] / r['bare_fetched']):.2f}x",
+         "", None),
         ("peak RSS of the process tree (MB), crawl / bare", f"{p['peak_rss'] / 2**20:.0f} / {b['peak_rss'] / 2**20:.0f}", "", None),
     ]
     print(f"   pages fetched: {pages} by the crawl, {r['bare_fetched']} by the bare spider (robots.txt included); server: {r['server']}")
@@ -312,6 +331,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="2000,20000")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--keep", action="store_true", help="keep the logs, databases and URL lists")
+    ap.add_argument("--profile", metavar="DIR", type=Path,
+                    help="cProfile the crawl's reactor thread into DIR/reactor-SIZE.prof (the figures then include the profiler's cost)")
     args = ap.parse_args(argv)
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     failures = 0
@@ -321,7 +342,11 @@ def main(argv=None) -> int:
         for size in sizes:
             workdir = Path(tmp) / str(size)
             workdir.mkdir()
-            results.append(bench_size(size, args.seed, workdir))
+            profile = None
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                profile = args.profile.resolve() / f"reactor-{size}.prof"
+            results.append(bench_size(size, args.seed, workdir, profile))
             failures += report(results[-1])
     finally:
         if args.keep:

@@ -2,6 +2,8 @@
 
 Override any of them per run with `scrapy crawl reports -s NAME=VALUE`.
 """
+import os
+
 from crawler import __version__
 from crawler.limits import (  # noqa: F401
                             DOCX_MAX_UNCOMPRESSED_MB,
@@ -85,7 +87,13 @@ REPORTS_DB = "output/reports.db"
 # A page yields a few requests and at most a report: Scrapy starts this many tasks for each
 # page's output, so its default of 100 only costs time.
 CONCURRENT_ITEMS = 8
-PARSE_WORKERS = 1                       # processes parsing off the reactor; 0 = a thread instead
+# Responses whose items wait for a parse count against this many bytes; past it Scrapy stops
+# fetching. Its default (5 MB) is two or three PDF reports in the parse queue: fetching would wait
+# on parsing. This bounds the memory of the parse backlog instead.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
+# Processes parsing off the reactor: one per core (at most 8; each holds the parser's dictionaries,
+# about 100 MB), started when the first report arrives; 0 = a thread instead.
+PARSE_WORKERS = min(os.cpu_count() or 1, 8)
 
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,     # before the summary: it prints the verdict

@@ -196,17 +196,20 @@ class ReportsSpider(scrapy.Spider):
         for name in listing.platforms:
             self.crawler.stats.inc_value(f"nianbao/platforms/{name}")
         links += [(e.url, e.title, "") for e in listing.entries]
-        scores = [link_score(u, a, t) for u, a, t in links]
-        fresh = [score for score, (u, _, _) in zip(scores, links) if u.split("#", 1)[0] not in self.seen]
-        is_list = kind == "index" or self._lists_reports(links)
+        scored = [(u, a, t, link_score(u, a, t)) for u, a, t in links]       # each link scored once
+        scores = [score for *_, score in scored]
+        fresh = [score for u, _, _, score in scored if u.split("#", 1)[0] not in self.seen]
+        is_list = kind == "index" or lists_reports(scored)
         if is_list:
             self.trails[response.meta["portal"]].learn(response.url, response.meta.get("link_title", ""))
         pagination = pagination_urls(response.url, outline.html) if is_list else []
-        followed = [link for link in links if link_score(*link) > 0]
+        followed_scored = [link for link in scored if link[3] > 0]
+        followed = [link[:3] for link in followed_scored]
         # a page with a platform's list requests is fetched anew each run: its list answers change, not it
         self.crawl_state.record_page(response, NAV, followed, pagination, is_list, response.meta.get("paginated"),
                                      listing=bool(listing.requests))
-        yield from self._walk(response, followed, is_list, pagination, self._new_entries_only(response, followed))
+        yield from self._walk(response, followed, is_list, pagination, self._new_entries_only(response, followed),
+                              scored=followed_scored)
         # a list widget that embeds nothing is worth asking only on a page reached as a report list
         reached_as_list = not listing.entries and (response.meta.get("score") or 0) >= 80
         yield from self._list_requests(response, listing.requests, is_list or reached_as_list,
@@ -330,9 +333,11 @@ class ReportsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ following links
 
-    def _follow(self, response, links, is_list: bool):
+    def _follow(self, response, links, is_list: bool, scored=None):
+        """`scored`: the links with their link_score, when the caller has them already."""
         trail = self.trails[response.meta["portal"]]
-        scored = [(url, anchor, title, link_score(url, anchor, title)) for url, anchor, title in links]
+        if scored is None:
+            scored = [(url, anchor, title, link_score(url, anchor, title)) for url, anchor, title in links]
         for url, anchor, title, score in focused(scored, lambda u: u.split("#", 1)[0] not in self.seen):
             score = trail.score(url, anchor or title, score)
             if score == 60 and not is_list:
@@ -345,8 +350,8 @@ class ReportsSpider(scrapy.Spider):
             if score > 0:
                 yield from self._request(response, url, score, title=anchor or title, paginated=score == 60)
 
-    def _walk(self, response, links, is_list: bool, pagination, check_pages: bool = False):
-        yield from self._follow(response, links, is_list=is_list)
+    def _walk(self, response, links, is_list: bool, pagination, check_pages: bool = False, scored=None):
+        yield from self._follow(response, links, is_list=is_list, scored=scored)
         for url in pagination:
             yield from self._request(response, url, score=70, paginated=True, force_check=check_pages)
 
