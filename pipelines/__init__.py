@@ -1,7 +1,6 @@
 """Item pipelines: parse each fetched report off the reactor, then store it."""
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 
@@ -117,25 +116,14 @@ class StorePipeline:
         stats = self.crawler.stats
         outcome = item.outcome or ParseOutcome("error", reason="not parsed")
         try:
-            key = store.report_key(outcome.report, hashlib.sha256(item.body).hexdigest()) if outcome.report is not None else None
-            before = runs.report_signature(self.db, key) if key else None
-            result = store.store_fetch(self.db, item, outcome)
+            result = runs.store_item(self.db, item, outcome, self.new, self.changed)
         except Exception as exc:     # the transaction rolled back; count it and go on
             stats.inc_value("nianbao/errors/store")
             self.crawler.spider.logger.error("could not store %s: %s", item.url, exc)
             raise DropItem(f"not stored: {item.url}", log_level="DEBUG") from exc
-        if result.get("new_report"):
-            stats.inc_value("nianbao/reports_new")
-            self.new.append(runs.report_label(self.db, key))
-        elif key and before is not None and runs.report_signature(self.db, key) != before \
-                and runs.report_label(self.db, key) not in self.new:      # a second copy found in the same run is no change
-            stats.inc_value("nianbao/reports_changed")
-            label = runs.report_label(self.db, key)
-            if label not in self.changed:
-                self.changed.append(label)
+        for counter in result["stats"]:
+            stats.inc_value(counter)
         if result["status"] == "report":
-            stats.inc_value("nianbao/reports_stored")
-            stats.inc_value(f"nianbao/portal_reports/{item.portal.get('agency')}")
             self.keys_found.add(result["key"])
             self.report_ids.add(result["report_id"])
             stats.set_value("nianbao/reports_found", len(self.keys_found))
