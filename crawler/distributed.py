@@ -163,6 +163,8 @@ class LeasedQueue(PriorityQueue):
         # a retry or redirect of a leased request: its lease ends as it is queued (or refused)
         lease = request.meta.pop("lease", None) or ""
         field, budget = self._budget(request)
+        if field and request.meta.get("redirect_times"):
+            request.meta["budget_spent_on"] = request.url     # counted here: crawler.guard does not count the hop again
         return self.server.eval(_ENQUEUE, 5, self.key, DUPEFILTER_KEY % {"spider": self.spider.name}, BUDGET, OWNERS, LEASES,
                                 fingerprint, -request.priority, self._encode_request(request), lease, field, budget)
 
