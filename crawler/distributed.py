@@ -443,6 +443,7 @@ class StoreRun:
             self.known_urls = publish_known(server, db_path)
             server.set(RUN, self.run_id)       # last: workers wait for it
         self.items = self.stats.get("nianbao/items_stored", 0)
+        self.closed = False
         self.keys: set[str] = set(self.stats.pop("nianbao/report_keys", []))
 
     def store(self, item) -> dict:
@@ -495,6 +496,7 @@ class StoreRun:
             status = "failed"
         stats["nianbao/run_status"] = status
         runs.finish_run(self.db, self.run_id, stats, self.new, self.changed, status, verdict)
+        self.closed = True
         return stats, finished, lost
 
     def forget(self):
@@ -563,7 +565,7 @@ def store_worker(redis_url: str, db_path: str, until_done: bool = False, idle_se
                 break
             run = StoreRun(server, db, db_path, redis_url)
     finally:
-        if status != "finished":       # stopped (Ctrl-C) while a run was open
+        if status != "finished" and not run.closed:       # stopped (Ctrl-C) while a run was open
             if server.scard(WORKERS):
                 run.checkpoint()
                 from . import runs
