@@ -529,7 +529,6 @@ def store_worker(redis_url: str, db_path: str, until_done: bool = False, idle_se
     queue_key = QUEUE_KEY % {"spider": spider}
     counts: dict = {}
     run = StoreRun(server, db, db_path, redis_url)
-    status = "shutdown"
     try:
         while True:
             print(f"store-worker: run {run.run_id} {'resumed' if run.resumed else 'opened'}; waiting for workers "
@@ -561,11 +560,10 @@ def store_worker(redis_url: str, db_path: str, until_done: bool = False, idle_se
                   + (f" and {lost} worker(s) that died" if lost else "") + f" into {db_path}", file=out, flush=True)
             server.delete(*crawl_keys(spider))
             if until_done:
-                status = "finished"
                 break
             run = StoreRun(server, db, db_path, redis_url)
     finally:
-        if status != "finished" and not run.closed:       # stopped (Ctrl-C) while a run was open
+        if not run.closed:       # stopped (Ctrl-C) while a run was open
             if server.scard(WORKERS):
                 run.checkpoint()
                 from . import runs
