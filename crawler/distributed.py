@@ -547,7 +547,11 @@ def store_worker(redis_url: str, db_path: str, until_done: bool = False, idle_se
                 idle_since = time.monotonic()
                 message = pickle.loads(data)
                 if "item" in message:
-                    run.store(message["item"])
+                    try:
+                        run.store(message["item"])
+                    except Exception as exc:     # rolled back; counted, and the crawl goes on (as StorePipeline does)
+                        run.stats["nianbao/errors/store"] = run.stats.get("nianbao/errors/store", 0) + 1
+                        print(f"store-worker: could not store {message['item'].url}: {exc}", file=sys.stderr, flush=True)
                 elif "records" in message:
                     incremental.write_records(db, message["records"])
                 server.lrem(WRITING, 1, data)
