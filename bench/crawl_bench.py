@@ -4,7 +4,8 @@ single-process first crawl as the baseline:
     .venv/bin/python bench/crawl_bench.py [--workers 2]
 
 single process (first crawl), incremental re-crawl (same database, right after), and the
-distributed mode (Redis on loopback, N workers + the store-worker; skipped without redis-server).
+distributed mode (Redis on loopback, N workers + the store-worker; skipped without redis-server),
+first crawl and re-crawl (same Redis, same database).
 Politeness delays are set to the test suite's (AutoThrottle start 0.05 s, no download delay), so
 the figures are what the machine can do, not what a polite crawl of one portal does.
 """
@@ -76,6 +77,8 @@ def main():
         try:
             seconds, requests = timed(server, distributed)
             rows.append((f"distributed, {args.workers} workers + store-worker", seconds, requests, reports_in(db)))
+            seconds, requests = timed(server, distributed)
+            rows.append((f"distributed re-crawl, {args.workers} workers", seconds, requests, 0))
         finally:
             redis.terminate()
     server.shutdown()

@@ -166,12 +166,16 @@ def store_worker(redis_url, db, until_done):
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--redis", "redis_url", default=REDIS_URL, show_default=True)
+@click.option("--wait", default=60.0, show_default=True, help="seconds to wait for the store-worker to open the run")
 @click.pass_context
-def worker(ctx, redis_url):
+def worker(ctx, redis_url, wait):
     """Distributed mode: one crawl worker; other arguments go to scrapy crawl reports (-a portals=my.csv)."""
     import subprocess
 
-    from .distributed import worker_command
+    from .distributed import wait_for_run, worker_command
+    if wait_for_run(redis_url, wait) is None:
+        raise click.ClickException(f"no store-worker has opened a run on {redis_url} in {wait:g} s: start "
+                                   "`python -m crawler store-worker` first (it publishes what earlier crawls know)")
     ctx.exit(subprocess.call(worker_command(redis_url, ctx.args)))
 
 

@@ -173,6 +173,19 @@ class KnownPages:
         age = datetime.now(UTC) - datetime.fromisoformat(row["fetched_at"])
         return row["body"] if age < timedelta(hours=max_age_hours) else None
 
+    def share_robots(self, record: dict) -> None:
+        """One process reads this database: nothing to share with other crawl processes."""
+
+    def urls(self):
+        """Every URL an earlier crawl fetched or stored (for the distributed mode's workers)."""
+        if self.conn is not None:
+            yield from (r[0] for r in self.conn.execute(
+                "SELECT url FROM pages UNION SELECT url FROM sources WHERE part = 0"))
+
+    def robots_rows(self):
+        if self.conn is not None:
+            yield from (dict(r) for r in self.conn.execute("SELECT url, body, fetched_at FROM robots"))
+
     def close(self):
         if self.conn is not None:
             self.conn.close()
@@ -182,9 +195,9 @@ class CrawlState:
     """One per crawl: the known pages (read), the run being written, and the page records the
     spider made, waiting for the single writer (the store pipeline, or the store worker) to drain."""
 
-    def __init__(self, db_path, refresh_all: bool = False, max_age_days: float | None = None,
+    def __init__(self, known, refresh_all: bool = False, max_age_days: float | None = None,
                  robots_cache_hours: float = 24):
-        self.known = KnownPages(None if refresh_all else db_path)
+        self.known = KnownPages(None) if refresh_all else known
         self.refresh_all, self.max_age_days, self.robots_cache_hours = refresh_all, max_age_days, robots_cache_hours
         self.run_id: int | None = None
         self.pending: list[dict] = []
@@ -194,7 +207,11 @@ class CrawlState:
         state = getattr(crawler, "nianbao_state", None)
         if state is None:
             settings = crawler.settings
-            state = cls(settings.get("REPORTS_DB"), robots_cache_hours=settings.getfloat("ROBOTSTXT_CACHE_HOURS", 24))
+            # a distributed worker reads what the store-worker published in Redis (KNOWN_PAGES), not the database
+            known = (load_object(settings["KNOWN_PAGES"]).from_crawler(crawler) if settings.get("KNOWN_PAGES")
+                     else KnownPages(settings.get("REPORTS_DB")))
+            state = cls(known, robots_cache_hours=settings.getfloat("ROBOTSTXT_CACHE_HOURS", 24))
+            state.run_id = getattr(known, "run_id", None)
             crawler.nianbao_state = state
         return state
 
@@ -230,7 +247,9 @@ class CrawlState:
                              "fetched_at": _now(), "links": "[]", "pagination": "[]"})
 
     def record_robots(self, url: str, status: int, body: bytes):
-        self.pending.append({"table": "robots", "url": url, "status": status, "body": body, "fetched_at": _now()})
+        record = {"table": "robots", "url": url, "status": status, "body": body, "fetched_at": _now()}
+        self.pending.append(record)
+        self.known.share_robots(record)
 
     def drain(self) -> list[dict]:
         records, self.pending = self.pending, []

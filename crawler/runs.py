@@ -71,6 +71,31 @@ def finish_run(db, run_id: int, stats: dict, new: list[str], changed: list[str],
             "monitor": json.dumps(monitor or [], ensure_ascii=False), "reports_after": db["reports"].count})
 
 
+def store_item(db, item, outcome, new: list[str], changed: list[str]) -> dict:
+    """Store one fetched item (crawler.store.store_fetch) and tell what it was for the run: its
+    report new to the database (added to `new`) or changed (to `changed`). The result's "stats"
+    names the counters to add one to."""
+    import hashlib
+
+    from .store import report_key, store_fetch
+    key = report_key(outcome.report, hashlib.sha256(item.body).hexdigest()) if outcome.report is not None else None
+    before = report_signature(db, key) if key else None
+    result = store_fetch(db, item, outcome)
+    counters = []
+    if result.get("new_report"):
+        counters.append("nianbao/reports_new")
+        new.append(report_label(db, key))
+    elif key and before is not None and report_signature(db, key) != before \
+            and report_label(db, key) not in new:      # a second copy found in the same run is no change
+        counters.append("nianbao/reports_changed")
+        label = report_label(db, key)
+        if label not in changed:
+            changed.append(label)
+    if result["status"] == "report":
+        counters += ["nianbao/reports_stored", f"nianbao/portal_reports/{item.portal.get('agency')}"]
+    return {**result, "stats": counters}
+
+
 def previous_runs(db, run_id: int) -> list[dict]:
     """Finished runs before this one, newest first."""
     return list(db.query("SELECT * FROM crawl_runs WHERE id < ? AND finished_at IS NOT NULL ORDER BY id DESC", [run_id]))

@@ -1,7 +1,6 @@
 """Item pipelines: parse each fetched report off the reactor, then store it."""
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import time
@@ -142,11 +141,9 @@ class StorePipeline:
             stats.inc_value("nianbao/errors/store")
             self.crawler.spider.logger.error("could not store %s: %s", item.url, exc)
             raise DropItem(f"not stored: {item.url}", log_level="DEBUG") from exc
-        if result["change"]:
-            stats.inc_value(f"nianbao/reports_{result['change']}")
+        for counter in result["stats"]:
+            stats.inc_value(counter)
         if result["status"] == "report":
-            stats.inc_value("nianbao/reports_stored")
-            stats.inc_value(f"nianbao/portal_reports/{item.portal.get('agency')}")
             self.keys_found.add(result["key"])
             self.report_ids.add(result["report_id"])
             stats.set_value("nianbao/reports_found", len(self.keys_found))
@@ -157,21 +154,9 @@ class StorePipeline:
         raise DropItem(f"stored {item.url} ({result['status']})", log_level="DEBUG")
 
     def _write_item(self, db, item: ReportItem, outcome: ParseOutcome) -> dict:     # writer thread
-        """store_fetch's result, with `change` ('new', 'changed' or None) and the reports now stored."""
-        key = store.report_key(outcome.report, hashlib.sha256(item.body).hexdigest()) if outcome.report is not None else None
-        before = runs.report_signature(db, key) if key else None
-        result = {**store.store_fetch(db, item, outcome), "change": None}
-        if result.get("new_report"):
-            result["change"] = "new"
-            self.new.append(runs.report_label(db, key))
-        elif key and before is not None and runs.report_signature(db, key) != before:
-            label = runs.report_label(db, key)
-            if label not in self.new:       # a second copy found in the same run is no change
-                result["change"] = "changed"
-                if label not in self.changed:
-                    self.changed.append(label)
-        result["reports_in_db"] = db["reports"].count
-        return result
+        """runs.store_item's result (new and changed reports noted for the run), with the reports now stored."""
+        result = runs.store_item(db, item, outcome, self.new, self.changed)
+        return {**result, "reports_in_db": db["reports"].count}
 
     async def close_spider(self, spider=None):
         """Everything the end-of-crawl summary shows is put in the stats here; the run's final
