@@ -29,15 +29,22 @@ def _t2s():
 
 
 def strip_pinyin_glosses(text: str) -> tuple[str, int]:
+    if "(" not in text and "（" not in text:     # a gloss is bracketed: most fragments have none
+        return text, 0
     return _PINYIN_GLOSS.subn("", text)
+
+
+_NOT_HAN = re.compile("[^\u4e00-\u9fff]+")
 
 
 def traditional_share(text: str) -> float:
     """Share of Han characters that the Traditional→Simplified table changes."""
-    sample = "".join(c for c in text[:12000] if "\u4e00" <= c <= "\u9fff")[:4000]
+    sample = _NOT_HAN.sub("", text[:12000])[:4000]
     if not sample:
         return 0.0
     converted = _t2s().convert(sample)
+    if converted == sample:         # Simplified text: nothing to count
+        return 0.0
     changed = sum(1 for a, b in zip(sample, converted) if a != b)
     return changed / len(sample)
 
@@ -48,13 +55,14 @@ def to_simplified(text: str) -> str:
 
 def normalise_width(text: str) -> str:
     # NFKC folds full-width digits, letters, punctuation and U+3000/NBSP to ASCII.
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     return text.replace("\u200b", "").replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def join_split_words(text: str) -> str:
     """'商业 企业' → '商业企业': spaces between Han characters are layout debris."""
-    return _SPACE_IN_WORD.sub("", text)
+    return _SPACE_IN_WORD.sub("", text) if " " in text or "\t" in text else text
 
 
 def drop_chrome_lines(text: str) -> str:

@@ -36,6 +36,10 @@ class Extracted:
     ocr: object = None                           # crawler.ocr.OcrText when pages or images were read by OCR
 
 
+# What the parser asks of trafilatura (bench/parse_bench.py measures the parse against this call alone).
+TRAFILATURA_OPTIONS = {"include_tables": True, "include_comments": False, "include_links": False,
+                       "favor_recall": True, "deduplicate": False, "output_format": "txt"}
+
 # The parser trafilatura itself uses: comments and processing instructions go, ids are not indexed.
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
                                remove_comments=True, remove_pis=True)
@@ -71,8 +75,7 @@ def extract_html(html: str) -> Extracted:
     header_text = text_nodes(tree, 4000)   # where 索引号 / 发布机构 / 发布日期 live
     _flatten_huge_spans(tree)
     # trafilatura prunes the tree in place; we are done reading it.
-    text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
-                               favor_recall=True, deduplicate=False, output_format="txt") or ""
+    text = trafilatura.extract(tree, **TRAFILATURA_OPTIONS) or ""
     if len(text) < 200:
         text = page_text(tree)
     return Extracted(text=text, titles=titles, more_titles=more_titles, meta=meta, header_text=header_text, grids=grids, links=links)
@@ -82,15 +85,25 @@ def _flatten_huge_spans(tree) -> None:
     """trafilatura lays a table out cell by spanned cell, which takes minutes for a table whose
     spans cover more than TABLE_MAX_CELLS cells (5 000 cells of colspan=50 rowspan=50). No report
     table is near that: such a table loses its spans and is read as plain cells."""
+    if _area(tree) <= limits.TABLE_MAX_CELLS:      # no table of the page can be over (nearly every page)
+        return
     for table in tree.iter("table"):
-        area = 0
-        for cell in table.iter("td", "th"):
-            area += _span(cell.get("colspan", 1)) * _span(cell.get("rowspan", 1))
-            if area > limits.TABLE_MAX_CELLS:
-                for spanned in table.iter("td", "th"):
-                    spanned.attrib.pop("colspan", None)
-                    spanned.attrib.pop("rowspan", None)
-                break
+        if _area(table) > limits.TABLE_MAX_CELLS:
+            for spanned in table.iter("td", "th"):
+                spanned.attrib.pop("colspan", None)
+                spanned.attrib.pop("rowspan", None)
+
+
+def _area(element) -> int:
+    """Grid positions the cells under `element` cover: each cell itself, and what its spans add."""
+    area = int(_COUNT_CELLS(element))
+    if area > limits.TABLE_MAX_CELLS:
+        return area
+    return area + sum(_span(cell.get("colspan", 1)) * _span(cell.get("rowspan", 1)) - 1 for cell in _SPANNED_CELLS(element))
+
+
+_COUNT_CELLS = etree.XPath("count(.//td|.//th)")
+_SPANNED_CELLS = etree.XPath(".//*[self::td or self::th][@colspan or @rowspan]")
 
 
 def element_text(element) -> str:
@@ -138,10 +151,13 @@ def strong_titles(tree, meta: dict) -> list[str]:
 
 
 def weak_titles(tree, strong: list[str] = ()) -> list[str]:
-    weak = [element_text(el) for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]]
+    weak = [element_text(el) for el in _TITLED(tree)[:10]]
     for tag in ("h2", "h3"):
         weak.extend(element_text(h) for h in tree.iter(tag))
     return _usable_titles(weak, exclude=strong)
+
+
+_TITLED = etree.XPath("//*[contains(@class,'title') or contains(@id,'title')]")
 
 
 def _usable_titles(texts, exclude=()) -> list[str]:
@@ -235,8 +251,9 @@ def table_grid(table) -> list[list[Cell]]:
                 c += 1
             if c >= _MAX_GRID_COLUMNS:
                 break
-            colspan = _span(td.get("colspan")) if "colspan" in td.attrib else 1
-            rowspan = _span(td.get("rowspan")) if "rowspan" in td.attrib else 1
+            colspan, rowspan = td.get("colspan"), td.get("rowspan")
+            colspan = _span(colspan) if colspan is not None else 1
+            rowspan = _span(rowspan) if rowspan is not None else 1
             if rowspan > 1:
                 end = min(c + colspan, _MAX_GRID_COLUMNS)
                 covered_until.extend([-1] * (end - len(covered_until)))
