@@ -279,15 +279,20 @@ _HEADING_PREFIX = r"^[\s|#*]*([一二三四五六七八九十]+|\d+)?\s*[、.．
 _NUMBERED_HEADING = r"^[\s|#*]*[一二三四五六七]\s*[、.．]\s*"
 
 
+_RUN_ON_HEADING = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{'|'.join(_SECTION_HEADINGS.values())})[^\n]{{0,12}}?"
+                             rf"(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
+# A word every heading of _SECTION_HEADINGS holds: a line without one holds no heading (most lines).
+_HEADING_WORD = re.compile(r"主动公开|收到和处理|行政复议|主要问题|其他需要报告")
+
+
 def _break_run_on_lines(text: str) -> str:
     """A body run together on one line (an archive's text dump): its numbered section headings
     get lines of their own, when the line holds two or more of them."""
-    headings = "|".join(_SECTION_HEADINGS.values())
-    numbered = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{headings})[^\n]{{0,12}}?"
-                          rf"(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
     lines = []
     for line in text.split("\n"):
-        lines.append(numbered.sub(lambda m: f"\n{m.group(1)}\n", line) if len(numbered.findall(line)) >= 2 else line)
+        if _HEADING_WORD.search(line) and len(_RUN_ON_HEADING.findall(line)) >= 2:
+            line = _RUN_ON_HEADING.sub(lambda m: f"\n{m.group(1)}\n", line)
+        lines.append(line)
     return "\n".join(lines)
 
 
