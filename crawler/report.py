@@ -145,7 +145,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     titles = [clean(t) for t in ex.titles]
     more_titles = [clean(t) for t in ex.more_titles]
     header_text = clean(ex.header_text)
-    grids = [[[_cleaned_cell(c, clean) for c in row] for row in grid] for grid in ex.grids]
+    grids = [[[c if c.text.isascii() else _cleaned_cell(c, clean) for c in row] for row in grid] for grid in ex.grids]
 
     spam = find_spam("\n".join([text, *titles, *more_titles]))
     spam_links = [p for p in find_spam("\n".join(anchor for _, anchor in ex.links)) if p not in spam]
@@ -210,7 +210,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
 
 def _cleaned_cell(cell: Cell, clean) -> Cell:
     text = clean(cell.text)
-    return cell if text == cell.text else Cell(text, cell.col, cell.span)     # most cells need nothing
+    return cell if text == cell.text else Cell(text, cell.col, cell.span)     # many cells need nothing
 
 
 def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None,

@@ -23,7 +23,8 @@ def scrub(value):
         return without_surrogates(value)
     if isinstance(value, dict):
         # the tables' figures (most of a report's values) are returned as they are without a call
-        return {scrub(k): v if v is None or type(v) is int else scrub(v) for k, v in value.items()}
+        return {without_surrogates(k) if type(k) is str else scrub(k): v if v is None or type(v) is int else scrub(v)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]
     return value

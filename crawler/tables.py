@@ -226,13 +226,17 @@ def grid_tokens(rows: list[list[Cell]], section: str) -> list[Token]:
     keyed = expected is not None and len(set(columns.values())) == expected
     tokens = []
     for row, token_row in zip(rows, token_rows):
-        labels = [i for i, t in enumerate(token_row) if t.value is TEXT]
+        last_label = max((i for i, t in enumerate(token_row) if t.value is TEXT), default=-1)
         for i, (cell, token) in enumerate(zip(row, token_row)):
-            if labels and i < labels[-1] and token.value is not TEXT:
-                continue        # a number left of the row's label is its item number ("1 | 属于国家秘密")
-            if keyed and cell.col is not None and token.value is not TEXT:
-                covered = {columns[c] for c in range(cell.col, cell.col + cell.span) if c in columns}
-                token.key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
+            if token.value is not TEXT:
+                if i < last_label:
+                    continue        # a number left of the row's label is its item number ("1 | 属于国家秘密")
+                if keyed and cell.col is not None:
+                    if cell.span == 1:
+                        token.key = columns.get(cell.col)
+                    else:
+                        covered = {columns[c] for c in range(cell.col, cell.col + cell.span) if c in columns}
+                        token.key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
             tokens.append(token)
     return tokens
 
