@@ -66,6 +66,14 @@ def interleaved_run(bodies: list[bytes], rounds: int) -> tuple[float, float]:
     return spent[extraction_only], spent[parse_report]
 
 
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            return next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+    except OSError:
+        return platform.processor()
+
+
 def peak_memory(func, bodies) -> int:
     """Largest Python allocation peak (bytes) while handling any one of the pages."""
     peaks = []
@@ -86,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     bodies = inputs()
     load_before = os.getloadavg()
     interleaved_run(bodies, 1)          # warm-up: imports, OpenCC's tables, compiled patterns
-    print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}, "
+    print(f"machine: {platform.machine()} {cpu_name()}, python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f}; "
           f"{len(bodies)} report pages x {args.rounds} rounds per run")
     ratios, rates = [], []
