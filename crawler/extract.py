@@ -36,6 +36,10 @@ class Extracted:
     ocr: object = None                           # crawler.ocr.OcrText when pages or images were read by OCR
 
 
+# What the parser asks of trafilatura (bench/parse_bench.py measures the parse against this call alone).
+TRAFILATURA_OPTIONS = {"include_tables": True, "include_comments": False, "include_links": False,
+                       "favor_recall": True, "deduplicate": False, "output_format": "txt"}
+
 # The parser trafilatura itself uses: comments and processing instructions go, ids are not indexed.
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
                                remove_comments=True, remove_pis=True)
@@ -71,8 +75,7 @@ def extract_html(html: str) -> Extracted:
     header_text = text_nodes(tree, 4000)   # where 索引号 / 发布机构 / 发布日期 live
     _flatten_huge_spans(tree)
     # trafilatura prunes the tree in place; we are done reading it.
-    text = trafilatura.extract(tree, include_tables=True, include_comments=False, include_links=False,
-                               favor_recall=True, deduplicate=False, output_format="txt") or ""
+    text = trafilatura.extract(tree, **TRAFILATURA_OPTIONS) or ""
     if len(text) < 200:
         text = page_text(tree)
     return Extracted(text=text, titles=titles, more_titles=more_titles, meta=meta, header_text=header_text, grids=grids, links=links)
@@ -82,20 +85,33 @@ def _flatten_huge_spans(tree) -> None:
     """trafilatura lays a table out cell by spanned cell, which takes minutes for a table whose
     spans cover more than TABLE_MAX_CELLS cells (5 000 cells of colspan=50 rowspan=50). No report
     table is near that: such a table loses its spans and is read as plain cells."""
+    if _area(tree) <= limits.TABLE_MAX_CELLS:      # no table of the page can be over (nearly every page)
+        return
     for table in tree.iter("table"):
-        area = 0
-        for cell in table.iter("td", "th"):
-            area += _span(cell.get("colspan", 1)) * _span(cell.get("rowspan", 1))
-            if area > limits.TABLE_MAX_CELLS:
-                for spanned in table.iter("td", "th"):
-                    spanned.attrib.pop("colspan", None)
-                    spanned.attrib.pop("rowspan", None)
-                break
+        if _area(table) > limits.TABLE_MAX_CELLS:
+            for spanned in table.iter("td", "th"):
+                spanned.attrib.pop("colspan", None)
+                spanned.attrib.pop("rowspan", None)
+
+
+def _area(element) -> int:
+    """Grid positions the cells under `element` cover: each cell itself, and what its spans add."""
+    area = int(_COUNT_CELLS(element))
+    if area > limits.TABLE_MAX_CELLS:
+        return area
+    return area + sum(_span(cell.get("colspan", 1)) * _span(cell.get("rowspan", 1)) - 1 for cell in _SPANNED_CELLS(element))
+
+
+_COUNT_CELLS = etree.XPath("count(.//td|.//th)")
+# (reached through their attributes: libxml2 then tests the few attributes, not every element)
+_SPANNED_CELLS = etree.XPath("(.//td/@colspan|.//td/@rowspan|.//th/@colspan|.//th/@rowspan)/..")
 
 
 def element_text(element) -> str:
-    # str.split() splits on exactly what \s matches, at a fraction of a regex's cost (it runs for every cell)
-    return " ".join((element.text_content() or "").split())
+    # str.split() splits on exactly what \s matches, at a fraction of a regex's cost (it runs for every cell);
+    # an element without children (most cells and links) is its .text, without text_content()'s XPath call
+    text = element.text if len(element) == 0 else element.text_content()
+    return " ".join((text or "").split())
 
 
 def meta_tags(tree) -> dict:
@@ -138,10 +154,14 @@ def strong_titles(tree, meta: dict) -> list[str]:
 
 
 def weak_titles(tree, strong: list[str] = ()) -> list[str]:
-    weak = [element_text(el) for el in tree.xpath("//*[contains(@class,'title') or contains(@id,'title')]")[:10]]
+    weak = [element_text(el) for el in _TITLED(tree)[:10]]
     for tag in ("h2", "h3"):
         weak.extend(element_text(h) for h in tree.iter(tag))
     return _usable_titles(weak, exclude=strong)
+
+
+# elements whose class or id holds 'title' (reached through the attributes, as _SPANNED_CELLS)
+_TITLED = etree.XPath("//@class[contains(., 'title')]/..|//@id[contains(., 'title')]/..")
 
 
 def _usable_titles(texts, exclude=()) -> list[str]:
@@ -152,7 +172,7 @@ def text_nodes(tree, limit: int) -> str:
     """The page's text nodes in order, one per line, up to about `limit` characters."""
     body = tree.find("body")
     parts, size = [], 0
-    for node in (body if body is not None else tree).itertext():
+    for node in _TEXT_NODES(body if body is not None else tree):
         node = node.strip()
         if node:
             parts.append(node)
@@ -160,6 +180,10 @@ def text_nodes(tree, limit: int) -> str:
             if size > limit:
                 break
     return "\n".join(parts)
+
+
+# what itertext() yields, listed by libxml2 at a fraction of the cost of iterating in Python
+_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
 
 
 class _Enough(Exception):
@@ -235,8 +259,9 @@ def table_grid(table) -> list[list[Cell]]:
                 c += 1
             if c >= _MAX_GRID_COLUMNS:
                 break
-            colspan = _span(td.get("colspan")) if "colspan" in td.attrib else 1
-            rowspan = _span(td.get("rowspan")) if "rowspan" in td.attrib else 1
+            colspan, rowspan = td.get("colspan"), td.get("rowspan")
+            colspan = _span(colspan) if colspan is not None else 1
+            rowspan = _span(rowspan) if rowspan is not None else 1
             if rowspan > 1:
                 end = min(c + colspan, _MAX_GRID_COLUMNS)
                 covered_until.extend([-1] * (end - len(covered_until)))

@@ -124,6 +124,8 @@ def page_metadata(text: str) -> dict:
     meta: dict = {}
     for field, labels in _META_FIELDS.items():
         for label in labels.split("|"):     # in order of preference: 发布日期 before 成文日期
+            if label.isalnum() and label not in head:     # a plain label that is not there: no search
+                continue
             if field == "published":
                 m = re.search(rf"{label}\s*[:：|]\s*[|]?\s*{_DATE}", head)
                 value = _iso_date(*m.groups()) if m else None

@@ -31,7 +31,13 @@ def similarity(a: str, b: str) -> float:
 def closest_label(text: str, labels: dict[str, str]) -> str | None:
     """The key of the label in `labels` that `text` is a variant of, or None when none is close
     enough or two are about as close."""
-    return _closest(bare(text), tuple((key, bare(label)) for key, label in labels.items()))
+    return _closest(bare(text), _bare_labels(tuple(labels.items())))
+
+
+@lru_cache(maxsize=256)
+def _bare_labels(labels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    # the template's labels are the same few sets on every page: bared once
+    return tuple((key, bare(label)) for key, label in labels)
 
 
 @lru_cache(maxsize=4096)

@@ -145,7 +145,7 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     titles = [clean(t) for t in ex.titles]
     more_titles = [clean(t) for t in ex.more_titles]
     header_text = clean(ex.header_text)
-    grids = [[[Cell(clean(c.text), c.col, c.span) for c in row] for row in grid] for grid in ex.grids]
+    grids = [[[c if c.text.isascii() else _cleaned_cell(c, clean) for c in row] for row in grid] for grid in ex.grids]
 
     spam = find_spam("\n".join([text, *titles, *more_titles]))
     spam_links = [p for p in find_spam("\n".join(anchor for _, anchor in ex.links)) if p not in spam]
@@ -206,6 +206,11 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     }
     report["flags"] = flags + table_flags + validate(report, clean_body)
     return scrub(report)
+
+
+def _cleaned_cell(cell: Cell, clean) -> Cell:
+    text = clean(cell.text)
+    return cell if text == cell.text else Cell(text, cell.col, cell.span)     # many cells need nothing
 
 
 def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | None,

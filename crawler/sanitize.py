@@ -12,6 +12,8 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 def without_surrogates(text: str) -> str:
     """Lone surrogates (from utf-7, broken UTF-16, PDF text maps) cannot be encoded as UTF-8:
     printing or storing them fails. They become U+FFFD like any other undecodable character."""
+    if text.isascii():
+        return text
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
@@ -20,7 +22,9 @@ def scrub(value):
     if isinstance(value, str):
         return without_surrogates(value)
     if isinstance(value, dict):
-        return {scrub(k): scrub(v) for k, v in value.items()}
+        # the tables' figures (most of a report's values) are returned as they are without a call
+        return {without_surrogates(k) if type(k) is str else scrub(k): v if v is None or type(v) is int else scrub(v)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]
     return value

@@ -38,8 +38,23 @@ _PHRASE = re.compile(
 )
 
 
+# What every phrase _PHRASE matches must hold: a brand, a gambling word, a lottery's name (澳门 for
+# 新澳门) or a tipster's 资料大全 / 一肖一码 / 一码一肖. Keep in step with the lists above. Lower case,
+# as _PHRASE ignores case; a text holding none of them (nearly every page) is not searched.
+_TRIGGERS = tuple(dict.fromkeys(term.lower() for term in [
+    *_BRANDS, *_WORDS, "澳门", "香港", "澳彩", "港彩", "六合彩", "管家婆", "白小姐", "马会", "天天彩",
+    "资料大全", "一肖一码", "一码一肖"]))
+
+
+def _may_hold_spam(text: str) -> bool:
+    lowered = text.lower()
+    return any(term in lowered for term in _TRIGGERS)
+
+
 def find_spam(text: str) -> list[str]:
     """The distinct injected phrases, most frequent first."""
+    if not _may_hold_spam(text):
+        return []
     counts: dict[str, int] = {}
     for m in _PHRASE.finditer(text):
         phrase = m.group(0).strip(" ,，、:：\n")
@@ -49,4 +64,4 @@ def find_spam(text: str) -> list[str]:
 
 
 def strip_spam(text: str) -> str:
-    return _PHRASE.sub("", text)
+    return _PHRASE.sub("", text) if _may_hold_spam(text) else text

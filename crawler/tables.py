@@ -149,16 +149,24 @@ def parse_value(text: str):
     return TEXT
 
 
-def _match(patterns, text: str) -> str | None:
-    for key, pattern in patterns:
-        if _compiled(pattern).search(text):
+def _compiled(patterns) -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((key, re.compile(pattern)) for key, pattern in patterns)
+
+
+def _match(compiled, text: str) -> str | None:
+    """The key of the first of `compiled` (see _compiled) that matches anywhere in `text`."""
+    for key, pattern in compiled:
+        if pattern.search(text):
             return key
     return None
 
 
-@cache
-def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
+# compiled once: they are tried on every label cell of every table
+_ITEMS, _MEASURES = _compiled(_ITEM_PATTERNS), _compiled(_MEASURE_PATTERNS)
+_ROWS, _GROUPS, _GROUPS_IN_ROW = _compiled(ROW_PATTERNS), _compiled(_GROUP_PATTERNS), _compiled(_GROUP_IN_ROW)
+_APPLICANT_HEADERS_RX = _compiled(_APPLICANT_HEADERS)
+_APPEAL_KIND_HEADERS_RX, _APPEAL_OUTCOME_HEADERS_RX = _compiled(_APPEAL_KIND_HEADERS), _compiled(_APPEAL_OUTCOME_HEADERS)
+_ITEM_NUMBER = re.compile(r"\d{1,2}")
 
 
 # ---------------------------------------------------------------- tokens
@@ -192,7 +200,7 @@ def _split_line(line: str) -> list[Token]:
     parts = line.split()
     if len(parts) == 1:
         return [Token(line)]
-    if len(parts) > 1 and re.fullmatch(r"\d{1,2}", parts[0]) and parse_value(parts[1]) is TEXT:
+    if len(parts) > 1 and _ITEM_NUMBER.fullmatch(parts[0]) and parse_value(parts[1]) is TEXT:
         parts[:2] = [f"{parts[0]}.{parts[1]}"]      # "1 属于国家秘密": the item's number, not a value
     out: list[Token] = []
     words: list[str] = []
@@ -218,13 +226,17 @@ def grid_tokens(rows: list[list[Cell]], section: str) -> list[Token]:
     keyed = expected is not None and len(set(columns.values())) == expected
     tokens = []
     for row, token_row in zip(rows, token_rows):
-        labels = [i for i, t in enumerate(token_row) if t.value is TEXT]
+        last_label = max((i for i, t in enumerate(token_row) if t.value is TEXT), default=-1)
         for i, (cell, token) in enumerate(zip(row, token_row)):
-            if labels and i < labels[-1] and token.value is not TEXT:
-                continue        # a number left of the row's label is its item number ("1 | 属于国家秘密")
-            if keyed and cell.col is not None and token.value is not TEXT:
-                covered = {columns[c] for c in range(cell.col, cell.col + cell.span) if c in columns}
-                token.key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
+            if token.value is not TEXT:
+                if i < last_label:
+                    continue        # a number left of the row's label is its item number ("1 | 属于国家秘密")
+                if keyed and cell.col is not None:
+                    if cell.span == 1:
+                        token.key = columns.get(cell.col)
+                    else:
+                        covered = {columns[c] for c in range(cell.col, cell.col + cell.span) if c in columns}
+                        token.key = covered.pop() if len(covered) == 1 else (MERGED if covered else None)
             tokens.append(token)
     return tokens
 
@@ -235,19 +247,19 @@ def _header_columns(header_rows: list[list[Cell]], section: str) -> dict[int, st
         for cell in row:
             if cell.col is None:
                 continue
-            text = re.sub(r"\s+", "", cell.text)
+            text = "".join(cell.text.split())      # what re.sub(r"\s+", "", …) gives, cheaper
             for c in range(cell.col, cell.col + cell.span):
                 labels.setdefault(c, []).append(text)
     columns = {}
     for col, texts in labels.items():
         if section == "applications":
             # the lowest header that names a column wins ("法人或其他组织" spans several)
-            keys = [k for t in texts for k, p in _APPLICANT_HEADERS if re.fullmatch(p, t)]
+            keys = [k for t in texts for k, p in _APPLICANT_HEADERS_RX if p.fullmatch(t)]
             if keys:
                 columns[col] = keys[-1]
         elif section == "appeals":
-            kind = next((k for t in texts for k, p in _APPEAL_KIND_HEADERS if re.search(p, t)), None)
-            outcome = next((k for t in reversed(texts) for k, p in _APPEAL_OUTCOME_HEADERS if re.search(p, t)), None)
+            kind = next((k for t in texts for k, p in _APPEAL_KIND_HEADERS_RX if p.search(t)), None)
+            outcome = next((k for t in reversed(texts) for k, p in _APPEAL_OUTCOME_HEADERS_RX if p.search(t)), None)
             if kind and outcome:
                 columns[col] = f"{kind}.{outcome}"
     return columns
@@ -271,15 +283,20 @@ _HEADING_PREFIX = r"^[\s|#*]*([一二三四五六七八九十]+|\d+)?\s*[、.．
 _NUMBERED_HEADING = r"^[\s|#*]*[一二三四五六七]\s*[、.．]\s*"
 
 
+_RUN_ON_HEADING = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{'|'.join(_SECTION_HEADINGS.values())})[^\n]{{0,12}}?"
+                             rf"(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
+# A word every heading of _SECTION_HEADINGS holds: a line without one holds no heading (most lines).
+_HEADING_WORD = re.compile(r"主动公开|收到和处理|行政复议|主要问题|其他需要报告")
+
+
 def _break_run_on_lines(text: str) -> str:
     """A body run together on one line (an archive's text dump): its numbered section headings
     get lines of their own, when the line holds two or more of them."""
-    headings = "|".join(_SECTION_HEADINGS.values())
-    numbered = re.compile(rf"\s*([一二三四五六七]\s*[、.．]\s*(?:{headings})[^\n]{{0,12}}?"
-                          rf"(?=第二十条|申请人|行政复议|[(（]本列|$|[一二三四五六七]、|\d))")
     lines = []
     for line in text.split("\n"):
-        lines.append(numbered.sub(lambda m: f"\n{m.group(1)}\n", line) if len(numbered.findall(line)) >= 2 else line)
+        if _HEADING_WORD.search(line) and len(_RUN_ON_HEADING.findall(line)) >= 2:
+            line = _RUN_ON_HEADING.sub(lambda m: f"\n{m.group(1)}\n", line)
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -312,7 +329,7 @@ def split_sections(text: str) -> dict[str, str]:
 
 def section_of_table(text: str) -> str | None:
     """Which of tables 二, 三, 四 an HTML/PDF table holds, judged by its labels."""
-    flat = re.sub(r"\s+", "", text)
+    flat = "".join(text.split())
     if re.search(r"本年新收|予以公开|申请人情况|不予公开|无法提供|不予处理", flat):
         return "applications"
     if "行政复议" in flat and re.search(r"维持|纠正|行政诉讼", flat):
@@ -322,7 +339,7 @@ def section_of_table(text: str) -> str | None:
     return None
 
 
-_TABLE_STARTS = [("active", r"第二十条"), ("applications", r"申请人情况|本年新收"), ("appeals", r"行政复议.*行政诉讼")]
+_TABLE_STARTS = _compiled([("active", r"第二十条"), ("applications", r"申请人情况|本年新收"), ("appeals", r"行政复议.*行政诉讼")])
 
 
 def split_grid(rows: list[list[Cell]], kind: str) -> dict[str, list[list[Cell]]]:
@@ -331,7 +348,7 @@ def split_grid(rows: list[list[Cell]], kind: str) -> dict[str, list[list[Cell]]]
     parts: dict[str, list[list[Cell]]] = {}
     current = kind
     for row in rows:
-        row_text = re.sub(r"\s+", "", "".join(c.text for c in row))
+        row_text = "".join("".join(c.text for c in row).split())
         starts = _match(_TABLE_STARTS, row_text)
         if starts and starts not in parts:
             current = starts
@@ -343,7 +360,7 @@ def split_grid(rows: list[list[Cell]], kind: str) -> dict[str, list[list[Cell]]]
 
 def template_signals(active_tokens: list[Token], application_tokens: list[Token]) -> str | None:
     """'2021' or '2019' from the labels the tables use, None if they don't tell."""
-    measures = {m for t in active_tokens if len(t.text) < _MAX_LABEL for m in [_match(_MEASURE_PATTERNS, t.text)] if m}
+    measures = {m for t in active_tokens if len(t.text) < _MAX_LABEL for m in [_match(_MEASURES, t.text)] if m}
     texts = " ".join(t.text for t in active_tokens + application_tokens)
     votes_2021 = len(measures & MEASURES_2021_ONLY) + ("收费金额" in texts) + bool(re.search(r"不补正|缴纳费用", texts))
     votes_2019 = len(measures & MEASURES_2019_ONLY) + ("政府集中采购" in texts) + ("其他对外管理服务事项" in texts)
@@ -358,7 +375,7 @@ def template_signals(active_tokens: list[Token], application_tokens: list[Token]
 
 def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
     items = ACTIVE_ITEMS[template]
-    tokens = _merge_split_labels(tokens, _MEASURE_PATTERNS)
+    tokens = _merge_split_labels(tokens, _MEASURES)
     result: dict[str, dict] = {}
     printed_blank: set[str] = set()     # rows of "—": found, their cells blank
     header: list[str] = []
@@ -381,8 +398,8 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
         if value is TEXT:
             if len(token.text) > _MAX_LABEL:
                 continue
-            item = _match(_ITEM_PATTERNS, token.text)
-            measure = _match(_MEASURE_PATTERNS, token.text)
+            item = _match(_ITEMS, token.text)
+            measure = _match(_MEASURES, token.text)
             if item:
                 finish()
                 current, slots = item, []
@@ -408,7 +425,7 @@ def parse_active(tokens: list[Token], template: str) -> tuple[dict, list[str]]:
     return result, problems
 
 
-def _merge_split_labels(tokens: list[Token], patterns) -> list[Token]:
+def _merge_split_labels(tokens: list[Token], compiled) -> list[Token]:
     """'本年新' + '制作数量' → '本年新制作数量' when only the joined text is a label."""
     out: list[Token] = []
     i = 0
@@ -416,8 +433,8 @@ def _merge_split_labels(tokens: list[Token], patterns) -> list[Token]:
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if (nxt is not None and token.value is TEXT and nxt.value is TEXT
-                and not _match(patterns, token.text) and not _match(patterns, nxt.text)
-                and _match(patterns, token.text + nxt.text)):
+                and not _match(compiled, token.text) and not _match(compiled, nxt.text)
+                and _match(compiled, token.text + nxt.text)):
             out.append(Token(token.text + nxt.text))
             i += 2
             continue
@@ -443,26 +460,34 @@ def application_label(text: str, group: str | None, seen_outcome: bool,
     """('row', key) or ('group', name) for a label cell of table 三; None for anything else.
     A label the patterns miss (a typo, other wording) is matched by similarity against the
     template rows that can come after `after`, the last row read."""
-    flat = re.sub(r"\s+", "", text)
+    flat = "".join(text.split())
     if len(flat) > _MAX_LABEL:
         return None
     if group == "other" and re.fullmatch(r"[(（]?\d?[)）.、．]?其他", flat):
         return ("row", "other_misc")
     if seen_outcome and re.fullmatch(r"(总计|合计)", flat):
         return ("row", "total_handled")
-    row = _match(ROW_PATTERNS, flat)
+    row = _match(_ROWS, flat)
     if row:
         return ("row", row)
-    group_name = _match(_GROUP_PATTERNS, flat)
+    group_name = _match(_GROUPS, flat)
     if group_name:
         return ("group", group_name)
-    if re.search(r"[\u4e00-\u9fff]{4}", flat):
-        start = APPLICATION_ROWS.index(after) + 1 if after else 0
-        later = {key: APPLICATION_ROW_LABELS[key] for key in APPLICATION_ROWS[start:] if key != "other"}
-        row = closest_label(flat, later)
+    if _FOUR_HAN.search(flat):
+        row = closest_label(flat, _rows_after(after))
         if row:
             return ("row", row)
     return None
+
+
+_FOUR_HAN = re.compile(r"[\u4e00-\u9fff]{4}")
+
+
+@cache
+def _rows_after(after: str | None) -> dict[str, str]:
+    """The template rows (key: label) that can come after row `after` (all of them after None)."""
+    start = APPLICATION_ROWS.index(after) + 1 if after else 0
+    return {key: APPLICATION_ROW_LABELS[key] for key in APPLICATION_ROWS[start:] if key != "other"}
 
 
 def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
@@ -503,7 +528,7 @@ def parse_applications(tokens: list[Token]) -> tuple[dict, list[str]]:
                 if name in ("total_handled", "carried_forward", "new_received", "carried_over"):
                     group = None
                 # "(六)其他处理 1.申请人…逾期不补正" on one line: the group label rides along
-                group = _match(_GROUP_IN_ROW, re.sub(r"\s+", "", token.text)) or group
+                group = _match(_GROUPS_IN_ROW, "".join(token.text.split())) or group
         elif current is not None:
             slots.append((value, token.key))
     finish()
