@@ -330,7 +330,7 @@ def split_sections(text: str) -> dict[str, str]:
 def section_of_table(text: str) -> str | None:
     """Which of tables 二, 三, 四 an HTML/PDF table holds, judged by its labels."""
     flat = "".join(text.split())
-    if re.search(r"本年新收|予以公开|申请人情况|不予公开|无法提供|不予处理", flat):
+    if re.search(r"本年新收|予以公开|申请人情况|不予公开|无法提供|不予处理|重复申请|其他处理|结转下年度", flat):
         return "applications"
     if "行政复议" in flat and re.search(r"维持|纠正|行政诉讼", flat):
         return "appeals"
