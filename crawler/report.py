@@ -31,6 +31,7 @@ from .spam import find_spam, strip_spam
 from .tables import (
     Cell,
     grid_tokens,
+    grid_width,
     join_page_grids,
     parse_active,
     parse_appeals,
@@ -265,7 +266,7 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
             if name in ("applications", "appeals") and grid_parts.get(name):
                 # a table cut in two (Word's page break, a CMS's paging): the second part's rows lack
                 # the first part's spanning label column, so each lines up on the right (the figures)
-                grid_parts[name] = join_page_grids(grid_parts[name], _right_aligned(rows, _width(grid_parts[name])))
+                grid_parts[name] = join_page_grids(grid_parts[name], _right_aligned(rows, grid_width(grid_parts[name])))
             else:
                 grid_parts.setdefault(name, []).extend(rows)
     grid_cells = {name: grid_tokens(rows, name) for name, rows in grid_parts.items()}
@@ -303,15 +304,11 @@ def _parse_tables(text: str, grids, year: int | None) -> tuple[dict, list[Flag],
     return results, unit_flags + _structure_flags(results, problems, template), template
 
 
-def _width(rows: list[list[Cell]]) -> int:
-    return max((c.col + c.span for row in rows for c in row if c.col is not None), default=0)
-
-
 def _right_aligned(rows: list[list[Cell]], width: int) -> list[list[Cell]]:
     """Each row shifted so that its last cell ends in the grid's last column."""
     aligned = []
     for row in rows:
-        shift = width - _width([row])
+        shift = width - grid_width([row])
         aligned.append([Cell(c.text, c.col + shift, c.span) if c.col is not None and shift > 0 else c for c in row])
     return aligned
 

@@ -625,12 +625,16 @@ def parse_appeals(tokens: list[Token]) -> tuple[dict, list[str]]:
 
 # ---------------------------------------------------------------- page breaks
 
+def grid_width(rows: list[list[Cell]]) -> int:
+    """Columns the grid's cells reach."""
+    return max((c.col + c.span for row in rows for c in row if c.col is not None), default=0)
+
+
 def join_page_grids(upper: list[list[Cell]], lower: list[list[Cell]]) -> list[list[Cell]]:
     """A table that runs over a page break, as one grid: the rows of the next page go under the
     last page's rows, columns aligned on the right (where the figures are); rows that repeat the
     table's header are dropped, and a row the break cut in two is put back together."""
-    width = lambda grid: max((c.col + c.span for row in grid for c in row if c.col is not None), default=0)  # noqa: E731
-    shift = width(upper) - width(lower)
+    shift = grid_width(upper) - grid_width(lower)
     lower = [[Cell(c.text, None if c.col is None else c.col + shift, c.span) for c in row] for row in lower]
     first_data = next((i for i, row in enumerate(upper) if any(parse_value(c.text) not in (TEXT, None) for c in row)), len(upper))
     header = [[c.text for c in row] for row in upper[:first_data]]
