@@ -26,7 +26,9 @@ EXPECTED = json.loads((ROOT / "demo" / "expected.json").read_text(encoding="utf-
 def test_two_crawls_into_one_database_at_once_store_every_item_once(server, tmp_path):
     db = tmp_path / "shared.db"
     portals = portals_for_port(server.server_port, tmp_path / "portals.csv")
-    command = crawl_command(portals, str(db), *FAST)
+    # refresh=all: each crawl fetches everything, instead of skipping what the other has just stored
+    # (incremental knowledge is read from the shared database as it grows), so both write every item
+    command = crawl_command(portals, str(db), *FAST, "-a", "refresh=all")
     crawls = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [c.communicate(timeout=300) for c in crawls]
     assert [c.returncode for c in crawls] == [0, 0], [err[-2000:] for _, err in outputs]
