@@ -134,10 +134,17 @@ class QuietLogFormatter(LogFormatter):
     def scraped(self, item, response, spider):
         entry = super().scraped(item, response, spider)
         entry["msg"] = "stored %(url)s"
-        entry["args"] = {"url": (item or {}).get("url")}
+        entry["args"] = {"url": _item_url(item)}
         return entry
 
     def dropped(self, item, exception, response, spider):
         entry = super().dropped(item, exception, response, spider)
-        entry["args"] = {**entry["args"], "item": (item or {}).get("url")}
+        entry["args"] = {**entry["args"], "item": _item_url(item)}
         return entry
+
+
+def _item_url(item) -> str | None:
+    """Spider items are ReportItem records, feed items the report dicts."""
+    if isinstance(item, dict):
+        return item.get("url")
+    return getattr(item, "url", None)
