@@ -228,15 +228,18 @@ class CrawlState:
 
     # ---------------------------------------------------------------- records for the writer
 
-    def record_page(self, response, kind: str, links=(), pagination=(), is_list=False, paginated=False, listing=False):
+    def record_page(self, response, kind: str, links=(), pagination=(), is_list=False, paginated=False, listing=False,
+                    digest: str | None = None):
+        """`digest`: the body's sha256 when the caller has it already."""
         headers = response.headers
+        now = _now()
+        # links and pagination are encoded as JSON by the writer (write_records), off the reactor
         self.pending.append({
             "table": "pages", "url": _request_url(response), "kind": kind, "status": response.status,
             "etag": _header(headers, b"ETag"), "last_modified": _header(headers, b"Last-Modified"),
-            "sha256": sha256(response.body), "links": json.dumps([list(link) for link in links], ensure_ascii=False),
-            "pagination": json.dumps(list(pagination)), "is_list": int(bool(is_list)), "paginated": int(bool(paginated)),
-            "listing": int(bool(listing)),
-            "run_id": self.run_id, "fetched_at": _now(), "changed_at": _now()})
+            "sha256": digest or sha256(response.body), "links": links, "pagination": pagination,
+            "is_list": int(bool(is_list)), "paginated": int(bool(paginated)), "listing": int(bool(listing)),
+            "run_id": self.run_id, "fetched_at": now, "changed_at": now})
 
     def record_unchanged(self, url: str):
         """A 304 or the same bytes: the stored row stands, only seen again."""
@@ -264,6 +267,10 @@ def write_records(db, records: list[dict]) -> None:
         for record in records:
             record = dict(record)
             table = record.pop("table")
+            for name in ("links", "pagination"):
+                if not isinstance(record.get(name), str | None):
+                    record[name] = json.dumps([list(v) if isinstance(v, tuple) else v for v in record[name]],
+                                              ensure_ascii=False)
             if record.pop("touch", False):
                 db.execute("UPDATE pages SET fetched_at = ?, run_id = ? WHERE url = ?",
                            [record["fetched_at"], record["run_id"], record["url"]])

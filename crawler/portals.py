@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,11 +19,11 @@ class Portal:
     level: str = ""
     extra_domains: str = ""     # space-separated: a disclosure platform hosted elsewhere
 
-    @property
-    def domains(self) -> set[str]:
+    @cached_property
+    def domains(self) -> frozenset[str]:
         """The portal's own domain and any extra ones; their subdomains count too."""
         own = registrable_domain(urlsplit(self.start_url).hostname or "")
-        return {own, *(registrable_domain(d) for d in self.extra_domains.split())}
+        return frozenset({own, *(registrable_domain(d) for d in self.extra_domains.split())})
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -91,14 +91,19 @@ def render_meta(start_url: str, domains: set[str]) -> dict:
 _SCRIPT = re.compile(r"<script\b(?![^>]*type\s*=\s*['\"]?text/(?:xml|template|html))[^>]*>", re.I)
 
 
-def looks_unrendered(html: str, link_scores: list[int], fresh_scores: list[int], arrived_score: int | None,
+def runs_scripts(html: str) -> bool:
+    """The page has a script that may build its content (not a data island of XML or a template)."""
+    return bool(_SCRIPT.search(html))
+
+
+def looks_unrendered(scripted: bool, link_scores: list[int], fresh_scores: list[int], arrived_score: int | None,
                      titles: tuple[str, ...] = ()) -> bool:
     """A page whose list only a browser can build: it runs scripts and gives nothing to go on. Reached
     as a report list (a link scored ≥ 80), it names no report; reached as a disclosure page (≥ 50),
     it names no report and leads nowhere new in the disclosure section; a start page leads nowhere new.
     `fresh_scores` are the scores of its links not fetched yet. A page whose title (or link text)
     names a year is an article (a report, its 解读), not a list."""
-    if not _SCRIPT.search(html) or any(title_year(t) for t in titles) or any(score >= 90 for score in link_scores):
+    if not scripted or any(title_year(t) for t in titles) or any(score >= 90 for score in link_scores):
         return False
     if arrived_score is None:
         return not any(score > 0 for score in fresh_scores)

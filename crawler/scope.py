@@ -3,6 +3,8 @@ only public addresses. The spider, a downloader middleware and the resolver appl
 from __future__ import annotations
 
 import ipaddress
+import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .discover import host_allowed
@@ -107,9 +109,18 @@ def allowed_origins(start_url: str) -> set[tuple[str, int]]:
     return {(scheme, port)}
 
 
-def scope_refusal(url: str, start_url: str, domains: set[str]) -> str | None:
+_ORIGIN_PART = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
+def scope_refusal(url: str, start_url: str, domains: frozenset[str]) -> str | None:
     """None when `url` belongs to the portal (one of its domains or their subdomains, on an
     allowed scheme and port); else "offsite_host", "offsite_port" or "offsite_scheme"."""
+    part = _ORIGIN_PART.match(url)      # the answer depends on scheme://host:port alone: asked once each
+    return _origin_refusal(part.group() if part else url, start_url, frozenset(domains))
+
+
+@lru_cache(maxsize=4096)
+def _origin_refusal(url: str, start_url: str, domains: frozenset[str]) -> str | None:
     scheme, host, port = origin(url)
     if scheme not in DEFAULT_PORTS:
         return "offsite_scheme"

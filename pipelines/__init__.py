@@ -148,7 +148,6 @@ class StorePipeline:
             self.report_ids.add(result["report_id"])
             stats.set_value("nianbao/reports_found", len(self.keys_found))
         stats.set_value("nianbao/reports_in_db", result["reports_in_db"])
-        self.flush()
         # A fetched page is not a report: feed exports (-O reports.jsonl) get one item per report,
         # merged over all its versions, when the crawl closes (_emit_reports).
         raise DropItem(f"stored {item.url} ({result['status']})", log_level="DEBUG")

@@ -7,7 +7,7 @@ spider only fetches, applies them and hands report pages and attachments to the 
 """
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -15,21 +15,13 @@ from scrapy.http import FormRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
-from twisted.internet.threads import deferToThread
 
 from crawler import limits, platforms, render
-from crawler.attachments import IMAGE_EXTENSIONS, sniff_format
-from crawler.decode import Decoded, decode_bytes
+from crawler.attachments import IMAGE_EXTENSIONS
+from crawler.decode import decode_bytes
 from crawler.discover import (
     ATTACHMENT_EXTENSIONS,
-    Outline,
-    absolute_links,
-    classify_outline,
-    classify_page,
-    continuation_links,
     link_score,
-    outline_html,
-    pagination_urls,
     title_year,
 )
 from crawler.exc import ConfigError
@@ -43,17 +35,11 @@ from crawler.incremental import (
     CrawlState,
     parse_max_age,
     parse_refresh,
-    sha256,
 )
 from crawler.items import Fetched, ReportItem
-from crawler.ocr import table_image_urls, tables_in_text
+from crawler.pageread import PageRead, PageReader, read_response
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 from crawler.scope import AddressPolicy, scope_refusal
-
-INLINE_OUTLINE_BYTES = 256 * 1024      # bigger pages are read off the reactor
-_REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
-# File names of list pages (a column titled "2021年度政府信息公开年报" paged index_1.html …), never articles.
-_LIST_PAGE_NAMES = ("index", "list", "default", "more")
 
 
 def _positive_int(name: str, value) -> int:
@@ -106,6 +92,7 @@ class ReportsSpider(scrapy.Spider):
             spider.config_error, spider.portals, spider.years = str(exc), [], None
             spider.max_pages = spider.max_depth = 0
         spider.domains = [p.domains for p in spider.portals]
+        spider.portal_dicts = [p.as_dict() for p in spider.portals]
         spider.allowed_domains = sorted(set().union(*spider.domains))
         spider.scheduled = [0] * len(spider.portals)
         spider.rendered = [0] * len(spider.portals)
@@ -115,6 +102,7 @@ class ReportsSpider(scrapy.Spider):
         spider.trails = [ReportTrail() for _ in spider.portals]    # where each portal lists its reports
         spider.page_max_bytes = settings.getint("PAGE_MAX_BYTES", limits.PAGE_MAX_BYTES)
         spider.page_max_links = settings.getint("PAGE_MAX_LINKS", limits.PAGE_MAX_LINKS)
+        spider.reader = PageReader(spider.page_max_bytes, spider.page_max_links, settings.getint("PARSE_MEMORY_MB", limits.PARSE_MEMORY_MB))
         spider.address_policy = AddressPolicy.for_crawl(settings.get("ALLOW_PRIVATE_ADDRESSES"),
                                                         [p.start_url for p in spider.portals])
         return spider
@@ -131,107 +119,91 @@ class ReportsSpider(scrapy.Spider):
             return
         self.crawler.stats.set_value("nianbao/portals", len(self.portals))
         self.crawler.stats.set_value("nianbao/portal_names", [p.agency for p in self.portals])
+        self.reader.start()
         for index, portal in enumerate(self.portals):
             self.scheduled[index] += 1
             self.seen.add(portal.start_url)
             for request in self._visit(portal.start_url, 100, {"portal": index, "hops": 0}, start=True):
                 yield request
 
+    def closed(self, reason):
+        self.reader.close()
+
     # ------------------------------------------------------------------ callbacks
 
-    def parse_page(self, response):
+    async def crawl_page(self, response):
+        """The requests' callback: the page is read in the reader thread (crawler.pageread), so that
+        the reactor thread only fetches and decides."""
+        read = await maybe_deferred_to_future(self.reader.read(response))
+        return list(self.parse_page(response, read))
+
+    def parse_page(self, response, read: PageRead | None = None):
+        """The page's requests and items, from `read` (read here when not given)."""
+        if read is None:
+            read = read_response(response, self.page_max_bytes, self.page_max_links)
         self._fetched(response)
-        if self._unchanged(response):
+        if self._unchanged(response, read):
             return self._replay(response, response.meta["known"])
-        if self._is_attachment(response):
-            return self._attachment_item(response)
-        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
-        if platforms.is_data(ctype, response.body):     # a JSON/XML list reached as a link
-            return self._listed(response, self._read_list(response, platforms.data_listing, response.url,
-                                                          decode_bytes(response.body, ctype).text))
-        if len(response.body) > INLINE_OUTLINE_BYTES:
-            return self._page_read_in_thread(response)
-        return self._page(response, self._read(response))
+        if read.attachment:
+            return self._attachment_item(response, read.sha256)
+        if read.data:      # a JSON/XML list reached as a link
+            return self._listed(response, self._listing(response, read.listing, read.listing_error))
+        return self._page(response, read)
 
-    async def _page_read_in_thread(self, response):
-        """A big page is read in a thread: the reactor keeps fetching meanwhile."""
-        read = await maybe_deferred_to_future(deferToThread(self._read, response))
-        for result in self._page(response, read):
-            yield result
-
-    def _read(self, response) -> tuple[Decoded, Outline] | Exception:
-        """The page's text, title and links, from at most PAGE_MAX_BYTES of it (the item keeps
-        every byte for the parser); the exception when it cannot be read."""
-        body = response.body
-        if len(body) > self.page_max_bytes:
-            self.crawler.stats.inc_value("nianbao/limited/page_bytes")
-            body = body[:self.page_max_bytes]
-        try:
-            decoded = decode_bytes(body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            return decoded, outline_html(decoded.text)
-        except Exception as exc:
-            return exc
-
-    def _page(self, response, read: tuple[Decoded, Outline] | Exception):
-        try:
-            if isinstance(read, Exception):
-                raise read
-            decoded, outline = read
-            kind = classify_outline(outline)
-        except Exception as exc:     # keep the bytes: the page is stored and can be re-parsed later
-            self.crawler.stats.inc_value("nianbao/errors/page_unreadable")
-            item = self._item(response, "page", "")
-            item.errors.append(f"spider could not read the page: {exc.__class__.__name__}: {exc}")
+    def _page(self, response, read: PageRead):
+        stats = self.crawler.stats
+        if read.bytes_limited:
+            stats.inc_value("nianbao/limited/page_bytes")
+        if read.error is not None:      # keep the bytes: the page is stored and can be re-parsed later
+            stats.inc_value("nianbao/errors/page_unreadable")
+            item = self._item(response, "page", "", read.sha256)
+            item.errors.append(f"spider could not read the page: {read.error}")
             yield self._candidate(item)
             return
-        self.crawler.stats.inc_value(f"nianbao/pages/{kind}")
-        base = urljoin(response.url, outline.base)
-        if len(outline.links) > self.page_max_links:
-            self.crawler.stats.inc_value("nianbao/limited/page_links")
-        links = absolute_links(base, outline.links[:self.page_max_links])
-        if kind == "report" or self._first_of_split_report(response, outline, links):
-            yield from self._report(response, outline, links)
+        stats.inc_value(f"nianbao/pages/{read.kind}")
+        if read.links_limited:
+            stats.inc_value("nianbao/limited/page_links")
+        if read.report is not None:
+            yield from self._report(response, read)
             return
-        listing = self._read_list(response, platforms.page_listing, response.url, decoded.text)
+        listing = self._listing(response, read.listing, read.listing_error)
         for name in listing.platforms:
-            self.crawler.stats.inc_value(f"nianbao/platforms/{name}")
-        links += [(e.url, e.title, "") for e in listing.entries]
-        scored = [(u, a, t, link_score(u, a, t)) for u, a, t in links]       # each link scored once
-        scores = [score for *_, score in scored]
-        fresh = [score for u, _, _, score in scored if u.split("#", 1)[0] not in self.seen]
-        is_list = kind == "index" or lists_reports(scored)
-        if is_list:
+            stats.inc_value(f"nianbao/platforms/{name}")
+        if read.is_list:
             self.trails[response.meta["portal"]].learn(response.url, response.meta.get("link_title", ""))
-        pagination = pagination_urls(response.url, outline.html) if is_list else []
-        followed_scored = [link for link in scored if link[3] > 0]
-        followed = [link[:3] for link in followed_scored]
+        followed = [link[:3] for link in read.followed]
         # a page with a platform's list requests is fetched anew each run: its list answers change, not it
-        self.crawl_state.record_page(response, NAV, followed, pagination, is_list, response.meta.get("paginated"),
-                                     listing=bool(listing.requests))
-        yield from self._walk(response, followed, is_list, pagination, self._new_entries_only(response, followed),
-                              scored=followed_scored)
+        self.crawl_state.record_page(response, NAV, followed, read.pagination, read.is_list, response.meta.get("paginated"),
+                                     listing=bool(listing.requests), digest=read.sha256)
+        yield from self._walk(response, followed, read.is_list, read.pagination, self._new_entries_only(response, followed),
+                              scored=read.followed)
         # a list widget that embeds nothing is worth asking only on a page reached as a report list
         reached_as_list = not listing.entries and (response.meta.get("score") or 0) >= 80
-        yield from self._list_requests(response, listing.requests, is_list or reached_as_list,
+        yield from self._list_requests(response, listing.requests, read.is_list or reached_as_list,
                                        [(e.url, e.title, "") for e in listing.entries])
-        if not listing and not response.meta.get("rendered") and render.looks_unrendered(
-                decoded.text, scores, fresh, response.meta.get("score"), (outline.title, response.meta.get("link_title", ""))):
-            yield from self._render(response)
+        if not listing and not response.meta.get("rendered"):
+            fresh = [score for u, _, _, score in read.followed if u.split("#", 1)[0] not in self.seen]
+            if render.looks_unrendered(read.runs_scripts, [score for *_, score in read.followed], fresh, response.meta.get("score"),
+                                       (read.title, response.meta.get("link_title", ""))):
+                yield from self._render(response)
 
     def parse_listing(self, response):
         """The answer to a platform's list request (a data-proxy POST, an API call)."""
         self._fetched(response)
-        text = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
-        yield from self._listed(response, self._read_list(response, platforms.read_listing, response.meta["list_request"], text))
-
-    def _read_list(self, response, reader, *args) -> platforms.Listing:
-        """An adapter's reading of a page or answer; one that fails costs its entries, not the crawl."""
+        listing, error = None, None
         try:
-            return reader(*args)
+            text = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
+            listing = platforms.read_listing(response.meta["list_request"], text)
         except Exception as exc:
+            error = f"{exc.__class__.__name__}: {exc}"
+        yield from self._listed(response, self._listing(response, listing, error))
+
+    def _listing(self, response, listing: platforms.Listing | None, error: str | None) -> platforms.Listing:
+        """An adapter's reading of a page or answer; one that failed costs its entries, not the crawl."""
+        if error is not None:
             self.crawler.stats.inc_value("nianbao/errors/list_unreadable")
-            self.logger.info("list unreadable (%s: %s): %s", exc.__class__.__name__, exc, response.url)
-            return platforms.Listing()
+            self.logger.info("list unreadable (%s): %s", error, response.url)
+        return listing or platforms.Listing()
 
     def _listed(self, response, listing):
         """Follow a list's entries like links, and its next parts while it lists reports."""
@@ -268,32 +240,23 @@ class ReportsSpider(scrapy.Spider):
         if not self.spend_page(index):
             return
         self.rendered[index] += 1
-        yield scrapy.Request(response.url, callback=self.parse_page, errback=self.on_error, dont_filter=True, priority=60,
+        yield scrapy.Request(response.url, callback=self.crawl_page, errback=self.on_error, dont_filter=True, priority=60,
                              meta={**render.render_meta(self.portals[index].start_url, self.domains[index]), "portal": index, "kind": "rendered",
                                    "rendered": True, "hops": response.meta.get("hops", 0),
                                    "score": response.meta.get("score"), "link_title": response.meta.get("link_title", "")})
 
-    def _report(self, response, outline, links):
-        year = title_year(outline.title)
-        if self.years and year and not self.years[0] <= year <= self.years[1]:
+    def _report(self, response, read: PageRead):
+        report = read.report
+        if self.years and report.year and not self.years[0] <= report.year <= self.years[1]:
             self.crawler.stats.inc_value("nianbao/out_of_years")
             return
-        attachments = [(u, a, outline.title) for u, a, t in links if urlsplit(u).path.lower().endswith(ATTACHMENT_EXTENSIONS)]
-        # other reports linked from this one (previous years, departments)
-        linked = [(u, a, t) for u, a, t in links if link_score(u, a, t) >= 80]
-        yield from self._report_links(response, attachments + linked)
-        has_report_text = any(marker in outline.text for marker in _REPORT_TEXT)
-        if attachments and not has_report_text:
-            self.crawl_state.record_page(response, REPORT, attachments + linked)
+        yield from self._report_links(response, report.attachments + report.linked)
+        if report.attachments and not report.has_report_text:
+            self.crawl_state.record_page(response, REPORT, report.attachments + report.linked, digest=read.sha256)
             return      # a wrapper page: the report is in the attachment
-        item = self._item(response, "page", outline.title)
-        rest = self._continuations(response, outline, links)
-        # tables published as pictures: fetched with the page, read by OCR when it is parsed
-        if not tables_in_text(outline.text):
-            pictures = table_image_urls(outline.html, urljoin(response.url, outline.base))
-            rest += [u for u in pictures if u not in rest and u != response.url]
-        if rest:
-            yield self._continuation_request(item, rest)
+        item = self._item(response, "page", read.title, read.sha256)
+        if report.later_pages:
+            yield self._continuation_request(item, report.later_pages)
         else:
             yield self._candidate(item)
 
@@ -328,8 +291,8 @@ class ReportsSpider(scrapy.Spider):
         more = failure.request.meta["pending"]
         return [self._continuation_request(item, more) if more else self._candidate(item)]
 
-    def _attachment_item(self, response):
-        yield self._candidate(self._item(response, "attachment", response.meta.get("link_title", "")))
+    def _attachment_item(self, response, digest: str | None = None):
+        yield self._candidate(self._item(response, "attachment", response.meta.get("link_title", ""), digest))
 
     # ------------------------------------------------------------------ following links
 
@@ -379,10 +342,10 @@ class ReportsSpider(scrapy.Spider):
         if kind == "page" and urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS):
             kind = "attachment"
         meta = {"portal": index, "hops": hops, "link_title": title, "score": score, "kind": kind, **(meta or {})}
-        callback = callback or self.parse_page
+        callback = callback or self.crawl_page
         if method == "POST":
             yield FormRequest(url, formdata=form or {}, callback=callback, errback=self.on_error, priority=score - hops, meta=meta)
-        elif callback != self.parse_page:       # a platform's list answer: asked every run
+        elif callback != self.crawl_page:       # a platform's list answer: asked every run
             yield scrapy.Request(url, callback=callback, errback=self.on_error, priority=score - hops, meta=meta)
         else:
             yield from self._visit(url, score - hops, {**meta, "paginated": paginated}, force_check=force_check)
@@ -399,22 +362,6 @@ class ReportsSpider(scrapy.Spider):
     def _fetched(self, response):
         self.crawler.stats.inc_value("nianbao/pages_fetched")
         self.crawler.stats.inc_value(f"nianbao/requests/{response.meta.get('kind', 'page')}")
-
-    def _first_of_split_report(self, response, outline, links) -> bool:
-        """Page 1 of an article split over pages whose title names a report is a report page, whatever
-        part of the report it holds (even none of table 三's markers, or a sidebar that makes it look
-        like a list)."""
-        name = urlsplit(response.url).path.rsplit("/", 1)[-1].split(".")[0].split("_")[0].lower()
-        return (name not in ("", *_LIST_PAGE_NAMES) and classify_page(outline.title) == "report"
-                and bool(self._continuations(response, outline, links)))
-
-    @staticmethod
-    def _continuations(response, outline, links) -> list[str]:
-        """The later pages of this article: linked (下一页, 2) or, on TRS sites, written by
-        createPageHTML(2, 0, "t2021…_1", "html")."""
-        rest = continuation_links(response.url, [(u, a) for u, a, _ in links])
-        own = urlsplit(response.url).path.rsplit(".", 1)[0] + "_"      # not a list widget's pages
-        return rest + [u for u in pagination_urls(response.url, outline.html) if urlsplit(u).path.startswith(own) and u not in rest]
 
     # ------------------------------------------------------------------ incremental re-crawls (crawler.incremental)
 
@@ -439,20 +386,16 @@ class ReportsSpider(scrapy.Spider):
             meta = {**meta, "known": known.meta(), "handle_httpstatus_list": [304]}
         if known is not None and known.kind == FAILED:
             meta = {**meta, "max_retry_times": 0}      # failed last time: one try, not a round of retries
-        yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority, headers=headers,
+        yield scrapy.Request(url, callback=self.crawl_page, errback=self.on_error, priority=priority, headers=headers,
                              meta=meta)
 
-    def _unchanged(self, response) -> bool:
-        known = response.meta.get("known")
-        if known is None:
+    def _unchanged(self, response, read: PageRead) -> bool:
+        if "known" not in response.meta:
             return False
-        if response.status == 304:
-            self.crawler.stats.inc_value("nianbao/not_modified")
-        elif known["sha256"] == sha256(response.body):
-            self.crawler.stats.inc_value("nianbao/unchanged")
-        else:
+        if not read.unchanged:
             self.crawler.stats.inc_value("nianbao/changed_pages")
             return False
+        self.crawler.stats.inc_value("nianbao/not_modified" if response.status == 304 else "nianbao/unchanged")
         self.crawl_state.record_unchanged(response.meta.get("redirect_urls", [response.url])[0])
         return True
 
@@ -484,17 +427,6 @@ class ReportsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ items
 
     @staticmethod
-    def _is_attachment(response) -> bool:
-        """A document, however it is served: by its name, its type, a download header
-        (download.do?id=5 sent as application/octet-stream) or its first bytes."""
-        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
-        disposition = response.headers.get("Content-Disposition", b"").decode("latin-1").lower()
-        return (urlsplit(response.url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
-                or any(t in ctype for t in ("pdf", "msword", "officedocument", "wps", "excel", "ofd"))
-                or any(ext in disposition for ext in ATTACHMENT_EXTENSIONS)
-                or sniff_format(response.body[:8]) in ("pdf", "docx", "doc", "xls"))
-
-    @staticmethod
     def _fetch_fields(response) -> dict:
         redirects = response.meta.get("redirect_urls") or [response.url]
         return {
@@ -509,11 +441,11 @@ class ReportsSpider(scrapy.Spider):
     def _fetch_record(self, response) -> Fetched:
         return Fetched(**self._fetch_fields(response))
 
-    def _item(self, response, kind: str, title: str) -> ReportItem:
+    def _item(self, response, kind: str, title: str, digest: str | None = None) -> ReportItem:
         index = response.meta["portal"]
-        self.crawl_state.record_page(response, ATTACHMENT if kind == "attachment" else REPORT)
+        self.crawl_state.record_page(response, ATTACHMENT if kind == "attachment" else REPORT, digest=digest)
         return ReportItem(**self._fetch_fields(response), kind=kind, title=title, portal_index=index,
-                          portal=self.portals[index].as_dict())
+                          portal=dict(self.portal_dicts[index]))
 
     def _candidate(self, item):
         self.crawler.stats.inc_value("nianbao/candidates")

@@ -17,6 +17,7 @@ from crawler.exc import ParseLimitExceeded
 from crawler.extract import table_grid
 from crawler.items import ReportItem
 from crawler.jobs import parse_item
+from crawler.pageread import read_response
 from crawler.schema import ParseOutcome
 from crawler.workers import ParseRunner
 from spiders.reports import ReportsSpider
@@ -136,9 +137,9 @@ def test_the_spider_reads_a_bounded_part_of_a_page():
     url = "http://www.qingyang.gov.test/xxgk/ndbg/index.html"
     response = HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 0}),
                             headers={"Content-Type": "text/html; charset=utf-8"})
-    read = spider._read(response)
-    assert len(read[1].links) < 2000
-    requests = [r for r in spider._page(response, read) if isinstance(r, Request)]
+    read = read_response(response, spider.page_max_bytes, spider.page_max_links)
+    assert read.bytes_limited and read.links_limited and len(read.followed) == 50
+    requests = [r for r in spider.parse_page(response, read) if isinstance(r, Request)]
     assert 0 < len(requests) <= 50
     assert crawler.stats.get_value("nianbao/limited/page_bytes") == 1
     assert crawler.stats.get_value("nianbao/limited/page_links") == 1

@@ -108,7 +108,7 @@ def test_column_named_by_year_and_paged_stays_a_list(spider):
     out = list(spider.parse_page(page("http://www.tongxi.gov.cn/xxgk/ndbg/2021/index.html", html)))
     assert not [o for o in out if not isinstance(o, scrapy.Request)]          # no report item
     nxt = [r for r in out if r.url == "http://www.tongxi.gov.cn/xxgk/ndbg/2021/index_1.html"]
-    assert [r.callback for r in nxt] == [spider.parse_page]
+    assert [r.callback for r in nxt] == [spider.crawl_page]
 
 
 def test_split_article_whose_first_page_looks_like_a_list_is_a_report(spider):

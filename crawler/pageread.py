@@ -1,0 +1,217 @@
+"""A fetched page read for the spider's decisions: everything about it that depends on the page
+alone (its kind, title and links with their scores, the lists platforms embed in it, its
+pagination; for a report, its attachments and later pages). The crawl reads pages in a process
+of its own (PageReader): decoding, lxml and the text walk are CPU work that, in a thread, would
+still hold the reactor's interpreter lock. The reactor thread only fetches and applies the
+decisions against the crawl's state (what was seen, page budgets, a portal's trail of report
+lists)."""
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from . import limits, platforms, render
+from .attachments import sniff_format
+from .decode import decode_bytes
+from .discover import (
+    ATTACHMENT_EXTENSIONS,
+    absolute_links,
+    classify_outline,
+    classify_page,
+    continuation_links,
+    link_score,
+    outline_html,
+    pagination_urls,
+    title_year,
+)
+from .focus import lists_reports
+from .incremental import sha256
+from .ocr import table_image_urls, tables_in_text
+from .writer import deferred_from_future
+
+Link = tuple[str, str, str]                 # (absolute URL, anchor text, title)
+ScoredLink = tuple[str, str, str, int]      # … and its link_score
+
+_REPORT_TEXT = ("收到和处理政府信息公开申请", "本年新收", "主动公开政府信息情况", "行政复议、行政诉讼")
+# File names of list pages (a column titled "2021年度政府信息公开年报" paged index_1.html …), never articles.
+_LIST_PAGE_NAMES = ("index", "list", "default", "more")
+_DOCUMENT_TYPES = ("pdf", "msword", "officedocument", "wps", "excel", "ofd")
+
+
+@dataclass
+class ReportRead:
+    """A report page: the report is in it, in its attachments, or continued on later pages."""
+    year: int | None
+    attachments: list[Link]
+    linked: list[Link]              # other reports linked from it (previous years, departments)
+    has_report_text: bool
+    later_pages: list[str]          # the article's later pages, then pictures of its tables
+
+
+@dataclass
+class PageRead:
+    sha256: str
+    unchanged: bool = False         # the bytes the last crawl stored: nothing else was read
+    attachment: bool = False
+    data: bool = False              # a JSON or XML list reached as a link
+    listing: platforms.Listing | None = None    # what the platform adapters found in it
+    listing_error: str | None = None            # an adapter that failed: "Error: message"
+    error: str | None = None        # an HTML page that could not be read: "Error: message"
+    bytes_limited: bool = False     # only PAGE_MAX_BYTES of it were read
+    links_limited: bool = False     # only PAGE_MAX_LINKS of its links were kept
+    kind: str = ""                  # classify_outline's: report | lookalike | index | other
+    title: str = ""
+    runs_scripts: bool = False      # a list only a browser may build (crawler.render)
+    report: ReportRead | None = None
+    followed: list[ScoredLink] = field(default_factory=list)    # its links and list entries worth following
+    is_list: bool = False           # a list of reports or report columns
+    pagination: list[str] = field(default_factory=list)
+
+
+def is_attachment(url: str, content_type: str, disposition: str, body: bytes) -> bool:
+    """A document, however it is served: by its name, its type, a download header
+    (download.do?id=5 sent as application/octet-stream) or its first bytes."""
+    content_type, disposition = content_type.lower(), disposition.lower()
+    return (urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS)
+            or any(t in content_type for t in _DOCUMENT_TYPES)
+            or any(ext in disposition for ext in ATTACHMENT_EXTENSIONS)
+            or sniff_format(body[:8]) in ("pdf", "docx", "doc", "xls"))
+
+
+def read_page(url: str, status: int, body: bytes, content_type: str, disposition: str, max_bytes: int,
+              max_links: int, known_sha256: str | None = None) -> PageRead:
+    """Everything the spider decides a page by. Never raises: a page that cannot be read is a
+    PageRead with its error, and the spider stores its bytes for a later parse."""
+    digest = sha256(body)
+    if known_sha256 is not None and (status == 304 or digest == known_sha256):
+        return PageRead(digest, unchanged=True)
+    if is_attachment(url, content_type, disposition, body):
+        return PageRead(digest, attachment=True)
+    if platforms.is_data(content_type, body):
+        read = PageRead(digest, data=True)
+        _read_listing(read, platforms.data_listing, url, decode_bytes(body, content_type).text)
+        return read
+    read = PageRead(digest, bytes_limited=len(body) > max_bytes)
+    try:
+        decoded = decode_bytes(body[:max_bytes], content_type)
+        outline = outline_html(decoded.text)
+        read.kind, read.title = classify_outline(outline), outline.title
+        read.links_limited = len(outline.links) > max_links
+        links = absolute_links(urljoin(url, outline.base), outline.links[:max_links])
+        if read.kind == "report" or _first_of_split_report(url, outline, links):
+            read.report = _report(url, outline, links)
+            return read
+    except Exception as exc:
+        read.error = _describe(exc)
+        return read
+    _read_listing(read, platforms.page_listing, url, decoded.text)
+    if read.listing is not None:
+        links += [(e.url, e.title, "") for e in read.listing.entries]
+    scored = [(u, a, t, link_score(u, a, t)) for u, a, t in links]      # each link scored once
+    read.followed = [link for link in scored if link[3] > 0]
+    read.is_list = read.kind == "index" or lists_reports(read.followed)
+    read.pagination = pagination_urls(url, outline.html) if read.is_list else []
+    read.runs_scripts = render.runs_scripts(decoded.text)
+    return read
+
+
+def read_response(response, max_bytes: int, max_links: int) -> PageRead:
+    """read_page of a Scrapy response (the spider's tests read pages so, inline)."""
+    known = response.meta.get("known")
+    return read_page(*_page_fields(response), max_bytes, max_links, known["sha256"] if known else None)
+
+
+def _page_fields(response) -> tuple:
+    headers = response.headers
+    return (response.url, response.status, response.body, headers.get("Content-Type", b"").decode("latin-1"),
+            headers.get("Content-Disposition", b"").decode("latin-1"))
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"
+
+
+def _read_listing(read: PageRead, reader, *args) -> None:
+    """An adapter that fails costs its entries, not the page."""
+    try:
+        read.listing = reader(*args)
+    except Exception as exc:
+        read.listing_error = _describe(exc)
+
+
+def _report(url: str, outline, links: list[Link]) -> ReportRead:
+    attachments = [(u, a, outline.title) for u, a, t in links if urlsplit(u).path.lower().endswith(ATTACHMENT_EXTENSIONS)]
+    linked = [(u, a, t) for u, a, t in links if link_score(u, a, t) >= 80]
+    has_report_text = any(marker in outline.text for marker in _REPORT_TEXT)
+    later = later_pages(url, outline, links)
+    # tables published as pictures: fetched with the page, read by OCR when it is parsed
+    if not tables_in_text(outline.text):
+        pictures = table_image_urls(outline.html, urljoin(url, outline.base))
+        later += [u for u in pictures if u not in later and u != url]
+    return ReportRead(title_year(outline.title), attachments, linked, has_report_text, later)
+
+
+def _first_of_split_report(url: str, outline, links: list[Link]) -> bool:
+    """Page 1 of an article split over pages whose title names a report is a report page, whatever
+    part of the report it holds (even none of table 三's markers, or a sidebar that makes it look
+    like a list)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1].split(".")[0].split("_")[0].lower()
+    return (name not in ("", *_LIST_PAGE_NAMES) and classify_page(outline.title) == "report"
+            and bool(later_pages(url, outline, links)))
+
+
+def later_pages(url: str, outline, links: list[Link]) -> list[str]:
+    """The later pages of this article: linked (下一页, 2) or, on TRS sites, written by
+    createPageHTML(2, 0, "t2021…_1", "html")."""
+    rest = continuation_links(url, [(u, a) for u, a, _ in links])
+    own = urlsplit(url).path.rsplit(".", 1)[0] + "_"      # not a list widget's pages
+    return rest + [u for u in pagination_urls(url, outline.html) if urlsplit(u).path.startswith(own) and u not in rest]
+
+
+def _start_reader(memory_mb: int) -> None:
+    if memory_mb > 0:       # a hostile page costs its reading, not the crawl
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
+    read_page("http://warm.up/", 200, _WARM_UP_PAGE, "text/html; charset=utf-8", "", 1 << 20, 100)
+
+
+_WARM_UP_PAGE = ('<html><head><title>2021年政府信息公开工作年度报告</title></head><body>'
+                 '<a href="/xxgk/ndbg/index.html">政府信息公开年报</a><p>本年新收</p></body></html>').encode()
+
+
+class PageReader:
+    """The crawl's page-reading process: pages are read in the order they arrive. A reader that
+    dies (a crash in C code, its memory limit) is started anew, and the page it was reading is
+    kept as unreadable (stored with its bytes) rather than lost."""
+
+    def __init__(self, max_bytes: int, max_links: int, memory_mb: int = limits.PARSE_MEMORY_MB):
+        self.max_bytes, self.max_links, self.memory_mb = max_bytes, max_links, memory_mb
+        self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the process (imports and a warm-up page) while the crawl's first requests go out."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_start_reader, initargs=(self.memory_mb,))
+            self._executor.submit(len, b"")
+
+    def read(self, response):
+        """A Deferred of read_page(response), fired on the reactor thread."""
+        self.start()
+        known = response.meta.get("known")
+        future = self._executor.submit(read_page, *_page_fields(response), self.max_bytes, self.max_links,
+                                       known["sha256"] if known else None)
+        return deferred_from_future(future).addErrback(self._reader_died, response)
+
+    def _reader_died(self, failure, response) -> PageRead:
+        failure.trap(BrokenExecutor)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
+        return PageRead(sha256(response.body), error=f"the page reader died: {_describe(failure.value)}")
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
