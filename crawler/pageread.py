@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -183,7 +183,7 @@ _WARM_UP_PAGE = ('<html><head><title>2021年政府信息公开工作年度报告
 
 class PageReader:
     """The crawl's page-reading process: pages are read in the order they arrive. A reader that
-    dies (a crash in C code, its memory limit) is started anew, and the page it was reading is
+    dies (a crash in C code) is started anew with the next page, and the page it was reading is
     kept as unreadable (stored with its bytes) rather than lost."""
 
     def __init__(self, max_bytes: int, max_links: int, memory_mb: int = limits.PARSE_MEMORY_MB):
@@ -197,19 +197,29 @@ class PageReader:
                                                  initializer=_start_reader, initargs=(self.memory_mb,))
             self._executor.submit(len, b"")
 
-    def read(self, response):
-        """A Deferred of read_page(response), fired on the reactor thread."""
+    def submit(self, response) -> Future:
+        """A Future of read_page(response) that never fails."""
         self.start()
         known = response.meta.get("known")
-        future = self._executor.submit(read_page, *_page_fields(response), self.max_bytes, self.max_links,
-                                       known["sha256"] if known else None)
-        return deferred_from_future(future).addErrback(self._reader_died, response)
+        args = (read_page, *_page_fields(response), self.max_bytes, self.max_links, known["sha256"] if known else None)
+        try:
+            reading = self._executor.submit(*args)
+        except BrokenExecutor:      # it died reading an earlier page
+            self.close()
+            self.start()
+            reading = self._executor.submit(*args)
+        read: Future = Future()
 
-    def _reader_died(self, failure, response) -> PageRead:
-        failure.trap(BrokenExecutor)
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = None
-        return PageRead(sha256(response.body), error=f"the page reader died: {_describe(failure.value)}")
+        def done(reading: Future) -> None:
+            error = reading.exception()
+            read.set_result(reading.result() if error is None else
+                            PageRead(sha256(response.body), error=f"the page reader died: {_describe(error)}"))
+        reading.add_done_callback(done)
+        return read
+
+    def read(self, response):
+        """A Deferred of read_page(response), fired on the reactor thread."""
+        return deferred_from_future(self.submit(response))
 
     def close(self) -> None:
         if self._executor is not None:

@@ -95,6 +95,12 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
 # about 100 MB), started when the first report arrives; 0 = a thread instead.
 PARSE_WORKERS = min(os.cpu_count() or 1, 8)
 
+# The garbage collector in the crawl process: what start-up made (modules, settings, the parser's
+# tables) is frozen when the crawl starts, so its passes no longer walk it, and the young
+# generation is collected every GC_THRESHOLD allocations (Python's default, 700, means a pass
+# every few callbacks: a page makes thousands of short-lived objects).
+GC_THRESHOLD = 10000
+
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,     # before the summary: it prints the verdict
     "crawler.progress.CrawlProgress": 500,

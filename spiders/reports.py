@@ -7,6 +7,7 @@ spider only fetches, applies them and hands report pages and attachments to the 
 """
 from __future__ import annotations
 
+import gc
 from urllib.parse import urlsplit
 
 import scrapy
@@ -40,6 +41,15 @@ from crawler.items import Fetched, ReportItem
 from crawler.pageread import PageRead, PageReader, read_response
 from crawler.portals import PortalListError, load_portals, parse_years, portals_from_urls
 from crawler.scope import AddressPolicy, scope_refusal
+
+
+def settle_memory(threshold: int) -> None:
+    """Freeze what start-up made and collect the young generation every `threshold` allocations
+    (see GC_THRESHOLD in crawler.settings); 0 leaves Python's collector as it is."""
+    if threshold > 0:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(threshold, *gc.get_threshold()[1:])
 
 
 def _positive_int(name: str, value) -> int:
@@ -120,6 +130,7 @@ class ReportsSpider(scrapy.Spider):
         self.crawler.stats.set_value("nianbao/portals", len(self.portals))
         self.crawler.stats.set_value("nianbao/portal_names", [p.agency for p in self.portals])
         self.reader.start()
+        settle_memory(self.crawler.settings.getint("GC_THRESHOLD", 0))
         for index, portal in enumerate(self.portals):
             self.scheduled[index] += 1
             self.seen.add(portal.start_url)

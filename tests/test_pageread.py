@@ -1,0 +1,75 @@
+"""Reading a fetched page for the spider's decisions (crawler.pageread), inline and in the crawl's
+reader process, and what happens when that process dies."""
+import os
+import signal
+
+from scrapy.http import HtmlResponse, Request, Response
+
+from crawler.incremental import sha256
+from crawler.pageread import PageReader, read_response
+from tests.fixtures import SITES
+
+MAX_BYTES, MAX_LINKS = 4 * 1024 * 1024, 3000
+
+
+def response(url, meta=None, content_type="text/html"):
+    host, path = url.split("/", 3)[2], url.split("/", 3)[3]
+    body = (SITES / host / path).read_bytes()
+    cls = HtmlResponse if content_type == "text/html" else Response
+    return cls(url, body=body, request=Request(url, meta=meta or {}), headers={"Content-Type": content_type})
+
+
+def read(url, **kwargs):
+    return read_response(response(url, **kwargs), MAX_BYTES, MAX_LINKS)
+
+
+def test_a_list_of_reports_is_read_with_its_links_scored():
+    page = read("http://www.qingyang.gov.test/xxgk/ndbg/index.html")
+    assert page.kind == "index" and page.is_list and page.report is None and page.error is None
+    scores = {url: score for url, _, _, score in page.followed}
+    assert scores["http://www.qingyang.gov.test/xxgk/ndbg/2019/art_1.html"] == 100
+    assert all(score > 0 for score in scores.values())          # only links worth following travel back
+    assert "http://www.qingyang.gov.test/xxgk/ndbg/index_1.html" in page.pagination
+
+
+def test_a_report_page_is_read_with_its_year_and_later_pages():
+    page = read("http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2.html")
+    assert page.kind == "report" and page.report is not None and not page.followed
+    assert page.report.year == 2022
+    assert page.report.later_pages == ["http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2_2.html"]
+
+
+def test_an_attachment_and_known_bytes_are_not_read_further():
+    pdf = read("http://www.dongpo.gov.test/xxgk/ndbg/sfj2020.pdf", content_type="application/pdf")
+    assert pdf.attachment and pdf.kind == "" and not pdf.followed
+    page = response("http://www.qingyang.gov.test/xxgk/ndbg/index.html")
+    known = read_response(page.replace(request=Request(page.url, meta={"known": {"sha256": sha256(page.body)}})),
+                          MAX_BYTES, MAX_LINKS)
+    assert known.unchanged and known.sha256 == sha256(page.body) and not known.followed
+
+
+def test_the_reader_process_reads_as_the_inline_reading_does():
+    reader = PageReader(MAX_BYTES, MAX_LINKS)
+    try:
+        for url in ("http://www.qingyang.gov.test/xxgk/ndbg/index.html",
+                    "http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2.html"):
+            assert reader.submit(response(url)).result(timeout=120) == read(url)
+    finally:
+        reader.close()
+
+
+def test_a_reader_that_dies_costs_one_page_at_most_and_is_started_again():
+    reader = PageReader(MAX_BYTES, MAX_LINKS)
+    url = "http://www.qingyang.gov.test/xxgk/ndbg/index.html"
+    try:
+        assert reader.submit(response(url)).result(timeout=120).error is None
+        for process in list(reader._executor._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+        # the page read while it died is kept as unreadable (the spider stores its bytes), never lost
+        during = reader.submit(response(url)).result(timeout=120)
+        assert during.error is None or during.error.startswith("the page reader died: ")
+        assert during.sha256 == sha256(response(url).body)
+        after = reader.submit(response(url)).result(timeout=120)
+        assert after == read(url)
+    finally:
+        reader.close()
