@@ -140,6 +140,7 @@ def _cpu(who=resource.RUSAGE_SELF) -> float:
 
 
 WARM_UP_PAGES = 50
+STEADY_PAGES_NEEDED = 200       # fewer pages after the warm-up measure the crawl's start and end, not a page
 PROFILE_ENV = "NIANBAO_BENCH_PROFILE"     # a file: the crawl's reactor thread is profiled into it (--profile)
 
 
@@ -365,7 +366,7 @@ def report(r: dict) -> int:
         ("steady reactor CPU per page (ms), crawl / bare", f"{steady(p, 'reactor_cpu') * 1000:.2f} / {steady(b, 'reactor_cpu') * 1000:.2f}",
          "", None),
         (f"steady reactor CPU ratio (after {WARM_UP_PAGES} pages)", f"{steady_ratio:.2f}x", f"<= {TARGET_CPU_RATIO:g}x",
-         steady_ratio <= TARGET_CPU_RATIO),
+         steady_ratio <= TARGET_CPU_RATIO if p["steady_pages"] >= STEADY_PAGES_NEEDED else None),
         ("steady reactor CPU per page (ms), bare under parse load", f"{steady(r['bare_loaded'], 'reactor_cpu') * 1000:.2f}", "", None),
         ("steady reactor CPU ratio, same load (crawl's own cost)", f"{loaded_ratio:.2f}x", "", None),
         ("steady process CPU ratio (all threads)", f"{steady_process_ratio:.2f}x", "", None),
@@ -388,6 +389,8 @@ def report(r: dict) -> int:
         ("peak RSS of the process tree (MB), crawl / bare", f"{p['peak_rss'] / 2**20:.0f} / {b['peak_rss'] / 2**20:.0f}", "", None),
     ]
     print(f"   pages fetched: {pages} by the crawl, {r['bare_fetched']} by the bare spider (robots.txt included); server: {r['server']}")
+    if p["steady_pages"] < STEADY_PAGES_NEEDED:
+        print(f"   (only {p['steady_pages']} pages after the warm-up: the CPU target is judged on a bigger portal)")
     print("   steady reactor CPU per page (ms) of each run: "
           + "; ".join(f"{name} {', '.join(f'{v:.2f}' for v in values)}" for name, values in r["spread"].items()))
     if r["missed"]:

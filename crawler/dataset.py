@@ -157,17 +157,26 @@ def hierarchy_checks(reports: list[StoredReport]) -> list[HierarchyCheck]:
     bodies in its region for the same year. Only a complete set can disagree either way; an
     incomplete one disagrees only when its sum already exceeds the summary's figure."""
     checks = []
-    bodies = [r for r in reports if not is_summary(r) and region_prefix(r.region_code)]
+    # the bodies under each code prefix, by year: a summary reads its region's alone (national
+    # scale is thousands of summaries over hundreds of thousands of reports)
+    regions: dict[str, tuple[dict[int, list[StoredReport]], set[str]]] = {}
+    for body in reports:
+        if is_summary(body) or not region_prefix(body.region_code):
+            continue
+        for end in range(1, len(body.region_code) + 1):
+            by_year, known = regions.setdefault(body.region_code[:end], ({}, set()))
+            by_year.setdefault(body.year, []).append(body)
+            known.add(body.agency_key)
     for summary in reports:
         region = region_prefix(summary.region_code)
-        if not region or not summary.year or not is_summary(summary):
+        if not region or not summary.year or not is_summary(summary) or region not in regions:
             continue
-        covered = [b for b in bodies if b.region_code.startswith(region) and b.agency_key != summary.agency_key]
-        known = {b.agency_key for b in covered}
-        found = [b for b in covered if b.year == summary.year]
+        by_year, known = regions[region]
+        known_count = len(known) - (summary.agency_key in known)
+        found = [b for b in by_year.get(summary.year, ()) if b.agency_key != summary.agency_key]
         if not found:
             continue
-        complete = len({b.agency_key for b in found}) == len(known)
+        complete = len({b.agency_key for b in found}) == known_count
         for cell in HIERARCHY_FIGURES:
             value = summary.cells.get(cell)
             parts = [b.cells.get(cell) for b in found]
@@ -178,7 +187,7 @@ def hierarchy_checks(reports: list[StoredReport]) -> list[HierarchyCheck]:
                 status = "match" if total == value else "mismatch"
             else:
                 status = "mismatch" if total > value else "coverage"
-            checks.append(HierarchyCheck(summary.id, summary.year, region, len({b.agency_key for b in found}), len(known),
+            checks.append(HierarchyCheck(summary.id, summary.year, region, len({b.agency_key for b in found}), known_count,
                                          _label(cell), value, total, status))
     return checks
 

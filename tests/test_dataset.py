@@ -1,9 +1,20 @@
 """Checks across reports, on demo-like reports made to trip each one, stored through the real
 parse and store path and recomputed after every crawl and reparse."""
+import random
+
 import pytest
 
 from crawler import datasetstore, store
-from crawler.dataset import StoredReport, hierarchy_checks, is_yoy_outlier, region_prefix, yoy_flags
+from crawler.dataset import (
+    HIERARCHY_FIGURES,
+    StoredReport,
+    _label,
+    hierarchy_checks,
+    is_summary,
+    is_yoy_outlier,
+    region_prefix,
+    yoy_flags,
+)
 from crawler.jobs import reparse
 from tests.demo_reports import report, store_report
 
@@ -122,3 +133,51 @@ def test_summary_below_the_sum_of_found_bodies_is_a_mismatch_even_when_incomplet
 
 def test_region_prefix():
     assert (region_prefix("340000"), region_prefix("341700"), region_prefix("341723"), region_prefix(None)) == ("34", "3417", "341723", None)
+
+
+def _hierarchy_checks_by_scanning(reports):
+    """The checks as first written: every summary against every body (quadratic), the reference."""
+    checks = []
+    bodies = [r for r in reports if not is_summary(r) and region_prefix(r.region_code)]
+    for summary in reports:
+        region = region_prefix(summary.region_code)
+        if not region or not summary.year or not is_summary(summary):
+            continue
+        covered = [b for b in bodies if b.region_code.startswith(region) and b.agency_key != summary.agency_key]
+        known = {b.agency_key for b in covered}
+        found = [b for b in covered if b.year == summary.year]
+        if not found:
+            continue
+        complete = len({b.agency_key for b in found}) == len(known)
+        for cell in HIERARCHY_FIGURES:
+            value = summary.cells.get(cell)
+            parts = [b.cells.get(cell) for b in found]
+            total = sum(p for p in parts if p is not None)
+            if value is None:
+                continue
+            status = ("match" if total == value else "mismatch") if complete and None not in parts else \
+                ("mismatch" if total > value else "coverage")
+            checks.append((summary.id, summary.year, region, len({b.agency_key for b in found}), len(known), value, total, status))
+    return checks
+
+
+def test_hierarchy_checks_read_each_region_alone_and_agree_with_a_full_scan():
+    rng = random.Random(7)
+    key = ("applications", "new_received", "total")
+    codes = ["340000", "341700", "341723", "341702", "341721", "350000", "350100", "350102", "34", "3417230001"]
+    reports = []
+    for n in range(400):
+        code = rng.choice(codes)
+        summary = rng.random() < 0.15
+        agency = f"{code}全县" if summary else f"{code}-{rng.randrange(6)}局"
+        reports.append(StoredReport(n, agency, rng.choice([2020, 2021, 2022]), agency=agency, region_code=code,
+                                    title=f"{agency}2021年全县政府信息公开工作年度报告" if summary else None,
+                                    cells={key: rng.choice([None, *range(0, 200 if summary else 6)])}))
+    # a region whose two bodies add up to its summary
+    reports += [StoredReport(900, "a局", 2021, region_code="360102", cells={key: 10}),
+                StoredReport(901, "b局", 2021, region_code="360103", cells={key: 20}),
+                StoredReport(902, "南昌市全市", 2021, agency="南昌市全市", region_code="360100", cells={key: 30})]
+    expected = _hierarchy_checks_by_scanning(reports)
+    assert len(expected) > 20 and {c[-1] for c in expected} == {"match", "mismatch", "coverage"}
+    assert [(c.report_id, c.year, c.region, c.bodies_found, c.bodies_known, c.summary_value, c.bodies_sum, c.status)
+            for c in hierarchy_checks(reports) if c.figure == _label(key)] == expected
