@@ -102,8 +102,17 @@ def previous_runs(db, run_id: int) -> list[dict]:
 
 
 def report_label(db, key: str) -> str:
-    row = next(db.query("SELECT agency, year FROM reports WHERE agency_key || '|' || year = ?", [key]), None)
+    row = _report_row(db, key, "agency, year")
     return f"{row['agency']} {row['year']}" if row else key
+
+
+def _report_row(db, key: str | None, columns: str) -> dict | None:
+    """The stored report of an "agency_key|year" key, by the (agency_key, year) index."""
+    agency, _, year = (key or "").partition("|")
+    if not key or agency == "?":
+        return None
+    return next(db.query(f"SELECT {columns} FROM reports WHERE agency_key = ? AND year IS ?",
+                         [agency, int(year) if year.isdigit() else None]), None)
 
 
 # ---------------------------------------------------------------- the `runs` command
@@ -148,9 +157,7 @@ def format_runs(db, limit: int = 20) -> str:
 
 def report_signature(db, key: str | None):
     """What a user sees of a stored report (figures, flags, best version): changed when this changes."""
-    agency, _, year = (key or "").partition("|")
-    row = next(db.query("SELECT id, best_url, flag_codes FROM reports WHERE agency_key = ? AND year IS ?",
-                        [agency, int(year) if year.isdigit() else None]), None) if key and agency != "?" else None
+    row = _report_row(db, key, "id, best_url, flag_codes")
     if row is None:
         return None
     cells = tuple(tuple(r.values()) for r in db.query(

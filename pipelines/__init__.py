@@ -118,12 +118,17 @@ class StorePipeline:
             self.last_checkpoint = time.monotonic()
             checkpoint = self._stats()
         written = self.writer.call(self._write_state, self.state.drain(), checkpoint)
-        return written.addErrback(self._state_not_written)
+        return written.addCallbacks(self._reports_in_db, self._state_not_written)
 
-    def _write_state(self, db, records: list[dict], checkpoint: dict | None):     # writer thread
+    def _write_state(self, db, records: list[dict], checkpoint: dict | None) -> int:     # writer thread
         incremental.write_records(db, records)
         if checkpoint is not None:
             runs.checkpoint(db, self.run_id, checkpoint, self.new, self.changed)
+        # counted here, every FLUSH_SECONDS, not after every item: a count walks the whole table
+        return db["reports"].count
+
+    def _reports_in_db(self, count: int) -> None:
+        self.crawler.stats.set_value("nianbao/reports_in_db", count)
 
     def _state_not_written(self, failure):      # bookkeeping only: the next run re-fetches a little more
         self.crawler.stats.inc_value("nianbao/errors/store")
@@ -147,15 +152,13 @@ class StorePipeline:
             self.keys_found.add(result["key"])
             self.report_ids.add(result["report_id"])
             stats.set_value("nianbao/reports_found", len(self.keys_found))
-        stats.set_value("nianbao/reports_in_db", result["reports_in_db"])
         # A fetched page is not a report: feed exports (-O reports.jsonl) get one item per report,
         # merged over all its versions, when the crawl closes (_emit_reports).
         raise DropItem(f"stored {item.url} ({result['status']})", log_level="DEBUG")
 
     def _write_item(self, db, item: ReportItem, outcome: ParseOutcome) -> dict:     # writer thread
-        """runs.store_item's result (new and changed reports noted for the run), with the reports now stored."""
-        result = runs.store_item(db, item, outcome, self.new, self.changed)
-        return {**result, "reports_in_db": db["reports"].count}
+        """runs.store_item's result (new and changed reports noted for the run)."""
+        return runs.store_item(db, item, outcome, self.new, self.changed)
 
     async def close_spider(self, spider=None):
         """Everything the end-of-crawl summary shows is put in the stats here; the run's final
