@@ -143,7 +143,7 @@ class ReportsSpider(scrapy.Spider):
     # ------------------------------------------------------------------ callbacks
 
     async def crawl_page(self, response):
-        """The requests' callback: the page is read in the reader thread (crawler.pageread), so that
+        """The requests' callback: the page is read in the page-reader process (crawler.pageread), so that
         the reactor thread only fetches and decides."""
         read = await maybe_deferred_to_future(self.reader.read(response))
         return list(self.parse_page(response, read))
