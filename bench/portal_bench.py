@@ -184,7 +184,8 @@ class CrawlClock:
 
 def child(usage_file: str, argv: list[str]) -> None:
     """Run one scrapy command in this process; at exit write the crawl's CPU and wall time and
-    its parse workers' CPU (waited-for children)."""
+    its worker processes' CPU (waited-for children: the parse workers and the page reader, their
+    start-up included)."""
     def write_usage():
         m = CrawlClock.marks
         Path(usage_file).write_text(json.dumps({"cpu": m["cpu1"] - m["cpu0"], "wall": m["wall1"] - m["wall0"],
@@ -381,9 +382,9 @@ def report(r: dict) -> int:
         # where the wall time goes: fetching (up to the last response) and then the parse backlog
         ("fetching done after (s) of the crawl's wall time", f"{p['fetch_wall']:.1f} of {p['wall']:.1f}", "", None),
         ("throughput until the last response, ratio", f"{pages / p['fetch_wall'] / bare_throughput:.2f}", "", None),
-        ("parse workers' CPU (s), per report (ms)",
+        ("parse workers' and page reader's CPU (s), per report (ms)",
          f"{p['children_cpu']:.1f}, {p['children_cpu'] / max(r['reports_found'], 1) * 1000:.0f}", "", None),
-        ("process CPU per page with parse workers' (ms), ratio",
+        ("process CPU per page with the workers' (ms), ratio",
          f"{(p['cpu'] + p['children_cpu']) / pages * 1000:.2f}, {(p['cpu'] + p['children_cpu']) / pages / (b['cpu'] / r['bare_fetched']):.2f}x",
          "", None),
         ("peak RSS of the process tree (MB), crawl / bare", f"{p['peak_rss'] / 2**20:.0f} / {b['peak_rss'] / 2**20:.0f}", "", None),
