@@ -92,21 +92,25 @@ def read_page(url: str, status: int, body: bytes, content_type: str, disposition
         return PageRead(digest, attachment=True)
     if platforms.is_data(content_type, body):
         read = PageRead(digest, data=True)
-        _read_listing(read, platforms.data_listing, url, decode_bytes(body, content_type).text)
+        _read_listing(read, _data_listing, url, body, content_type)
         return read
     read = PageRead(digest, bytes_limited=len(body) > max_bytes)
     try:
-        decoded = decode_bytes(body[:max_bytes], content_type)
-        outline = outline_html(decoded.text)
-        read.kind, read.title = classify_outline(outline), outline.title
-        read.links_limited = len(outline.links) > max_links
-        links = absolute_links(urljoin(url, outline.base), outline.links[:max_links])
-        if read.kind == "report" or _first_of_split_report(url, outline, links):
-            read.report = _report(url, outline, links)
-            return read
-    except Exception as exc:
+        _read_html(read, url, body[:max_bytes], content_type, max_links)
+    except Exception as exc:        # the spider stores the page, bytes and all, for a later parse
         read.error = _describe(exc)
-        return read
+    return read
+
+
+def _read_html(read: PageRead, url: str, body: bytes, content_type: str, max_links: int) -> None:
+    decoded = decode_bytes(body, content_type)
+    outline = outline_html(decoded.text)
+    read.kind, read.title = classify_outline(outline), outline.title
+    read.links_limited = len(outline.links) > max_links
+    links = absolute_links(urljoin(url, outline.base), outline.links[:max_links])
+    if read.kind == "report" or _first_of_split_report(url, outline, links):
+        read.report = _report(url, outline, links)
+        return
     _read_listing(read, platforms.page_listing, url, decoded.text)
     if read.listing is not None:
         links += [(e.url, e.title, "") for e in read.listing.entries]
@@ -115,7 +119,10 @@ def read_page(url: str, status: int, body: bytes, content_type: str, disposition
     read.is_list = read.kind == "index" or lists_reports(read.followed)
     read.pagination = pagination_urls(url, outline.html) if read.is_list else []
     read.runs_scripts = render.runs_scripts(decoded.text)
-    return read
+
+
+def _data_listing(url: str, body: bytes, content_type: str) -> platforms.Listing:
+    return platforms.data_listing(url, decode_bytes(body, content_type).text)
 
 
 def read_response(response, max_bytes: int, max_links: int) -> PageRead:

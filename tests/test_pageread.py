@@ -5,6 +5,7 @@ import signal
 
 from scrapy.http import HtmlResponse, Request, Response
 
+from crawler import pageread
 from crawler.incremental import sha256
 from crawler.pageread import PageReader, read_response
 from tests.fixtures import SITES
@@ -73,3 +74,12 @@ def test_a_reader_that_dies_costs_one_page_at_most_and_is_started_again():
         assert after == read(url)
     finally:
         reader.close()
+
+
+def test_a_page_that_cannot_be_read_carries_its_error_instead_of_raising(monkeypatch):
+    def broken(html):
+        raise ValueError("no tree")
+    monkeypatch.setattr(pageread, "outline_html", broken)
+    page = read("http://www.qingyang.gov.test/xxgk/ndbg/index.html")
+    assert page.error == "ValueError: no tree" and page.report is None and not page.followed
+    assert page.sha256 == sha256(response("http://www.qingyang.gov.test/xxgk/ndbg/index.html").body)
