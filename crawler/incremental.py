@@ -16,7 +16,6 @@ replayed, so a restarted crawl fetches only what the killed one had not finished
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -30,15 +29,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from .exc import ConfigError
-from .store import write_transaction
+from .store import sha256, write_transaction
 
 # kinds of `pages` rows
 NAV, REPORT, ATTACHMENT, FAILED = "nav", "report", "attachment", "failed"
 PERMANENT_FAILURES = range(400, 500)      # a 404 stays a 404 until max_age says look again
-
-
-def sha256(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
 
 
 def parse_max_age(value) -> float | None:

@@ -28,8 +28,8 @@ from .discover import (
     title_year,
 )
 from .focus import lists_reports
-from .incremental import sha256
 from .ocr import table_image_urls, tables_in_text
+from .store import sha256
 from .writer import deferred_from_future
 
 Link = tuple[str, str, str]                 # (absolute URL, anchor text, title)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .items import utc_now as now
-from .store import write_transaction
+from .store import split_key, write_transaction
 
 JOB_FILE = "nianbao-run.json"
 UNFINISHED = ("running", "shutdown")      # killed, or stopped with Ctrl-C: a restart resumes them
@@ -75,10 +75,8 @@ def store_item(db, item, outcome, new: list[str], changed: list[str]) -> dict:
     """Store one fetched item (crawler.store.store_fetch) and tell what it was for the run: its
     report new to the database (added to `new`) or changed (to `changed`). The result's "stats"
     names the counters to add one to."""
-    import hashlib
-
-    from .store import report_key, store_fetch
-    key = report_key(outcome.report, hashlib.sha256(item.body).hexdigest()) if outcome.report is not None else None
+    from .store import report_key, sha256, store_fetch
+    key = report_key(outcome.report, sha256(item.body)) if outcome.report is not None else None
     before = report_signature(db, key) if key else None
     result = store_fetch(db, item, outcome)
     counters = []
@@ -86,9 +84,8 @@ def store_item(db, item, outcome, new: list[str], changed: list[str]) -> dict:
         counters.append("nianbao/reports_new")
         new.append(report_label(db, key))
     elif key and before is not None and report_signature(db, key) != before \
-            and report_label(db, key) not in new:      # a second copy found in the same run is no change
+            and (label := report_label(db, key)) not in new:      # a second copy found in the same run is no change
         counters.append("nianbao/reports_changed")
-        label = report_label(db, key)
         if label not in changed:
             changed.append(label)
     if result["status"] == "report":
@@ -107,12 +104,11 @@ def report_label(db, key: str) -> str:
 
 
 def _report_row(db, key: str | None, columns: str) -> dict | None:
-    """The stored report of an "agency_key|year" key, by the (agency_key, year) index."""
-    agency, _, year = (key or "").partition("|")
-    if not key or agency == "?":
+    """The stored report of an "agency_key|year" key, by the (agency_key, year) index (none for
+    a report of no known agency)."""
+    if not key or key.startswith("?|"):
         return None
-    return next(db.query(f"SELECT {columns} FROM reports WHERE agency_key = ? AND year IS ?",
-                         [agency, int(year) if year.isdigit() else None]), None)
+    return next(db.query(f"SELECT {columns} FROM reports WHERE agency_key = ? AND year IS ?", list(split_key(key))), None)
 
 
 # ---------------------------------------------------------------- the `runs` command

@@ -198,7 +198,7 @@ def store_fetch(db: sqlite_utils.Database, item: ReportItem, outcome: ParseOutco
         if outcome.report is not None:
             report = outcome.report
             # a report can still come with fetch problems (a continuation page that failed)
-            update.update(parsed=json.dumps(report, ensure_ascii=False), **keyed(report, _sha(item.body)),
+            update.update(parsed=json.dumps(report, ensure_ascii=False), **keyed(report, sha256(item.body)),
                           parse_error="; ".join(item.errors) or None,
                           encoding=report["source"]["encoding"], format=report["source"]["format"])
             db["sources"].update(main_id, update)
@@ -215,13 +215,13 @@ def store_fetch(db: sqlite_utils.Database, item: ReportItem, outcome: ParseOutco
         return {"status": outcome.status, "new_source": is_new}
 
 
-def _sha(body: bytes) -> str:
+def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
 def _upsert_source(db, fetched: Fetched, item: ReportItem, part: int, main_id: int | None) -> tuple[int, bool]:
     """The row of one fetched response; `item` says which portal and kind it belongs to."""
-    sha = _sha(fetched.body)
+    sha = sha256(fetched.body)
     portal = item.portal
     existing = next(db.query("SELECT id FROM sources WHERE url = ? AND sha256 = ? AND part = ?", [fetched.url, sha, part]), None)
     if existing:

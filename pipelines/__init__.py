@@ -123,7 +123,7 @@ class StorePipeline:
     def _write_state(self, db, records: list[dict], checkpoint: dict | None) -> int:     # writer thread
         incremental.write_records(db, records)
         if checkpoint is not None:
-            runs.checkpoint(db, self.run_id, checkpoint, self.new, self.changed)
+            self._checkpoint(db, checkpoint)
         # counted here, every FLUSH_SECONDS, not after every item: a count walks the whole table
         return db["reports"].count
 

@@ -6,8 +6,8 @@ import signal
 from scrapy.http import HtmlResponse, Request, Response
 
 from crawler import pageread
-from crawler.incremental import sha256
 from crawler.pageread import PageReader, read_response
+from crawler.store import sha256
 from tests.fixtures import SITES
 
 MAX_BYTES, MAX_LINKS = 4 * 1024 * 1024, 3000
