@@ -10,6 +10,7 @@ from __future__ import annotations
 DOWNLOAD_MAX_HEADER_BYTES = 64 * 1024     # status line + headers of one response
 PAGE_MAX_BYTES = 4 * 1024 * 1024          # of a page read by the spider for links (the item keeps every byte)
 PAGE_MAX_LINKS = 3000                     # links of one page weighed for following
+PAGE_READ_TIMEOUT = 60                    # seconds the page reader may spend on one page (0 = no limit)
 
 # --- parsing, in a worker process
 PARSE_TIMEOUT = 120                       # seconds for one parse; the worker is replaced after

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import threading
+import time
+from collections import deque
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -188,47 +191,122 @@ _WARM_UP_PAGE = ('<html><head><title>2021年政府信息公开工作年度报告
                  '<a href="/xxgk/ndbg/index.html">政府信息公开年报</a><p>本年新收</p></body></html>').encode()
 
 
-class PageReader:
-    """The crawl's page-reading process: pages are read in the order they arrive. A reader that
-    dies (a crash in C code) is started anew with the next page, and the page it was reading is
-    kept as unreadable (stored with its bytes) rather than lost."""
+@dataclass
+class _Reading:
+    args: tuple                 # read_page's, after the function
+    read: Future
 
-    def __init__(self, max_bytes: int, max_links: int, memory_mb: int = limits.PARSE_MEMORY_MB):
-        self.max_bytes, self.max_links, self.memory_mb = max_bytes, max_links, memory_mb
+    def unreadable(self, error: str) -> PageRead:
+        return PageRead(sha256(self.args[2]), error=error)
+
+
+class PageReader:
+    """The crawl's page-reading process: pages are read one at a time, in the order they arrive.
+    A page kills no more than itself: if the reader dies on it (a crash in C code) or is still
+    reading it after `timeout` seconds (then it is stopped), the page is kept as unreadable
+    (stored with its bytes), the reader is started anew and the pages queued behind are read
+    there."""
+
+    WATCH_SECONDS = 1.0
+
+    def __init__(self, max_bytes: int, max_links: int, memory_mb: int = limits.PARSE_MEMORY_MB,
+                 timeout: int = limits.PAGE_READ_TIMEOUT, read=read_page):
+        self.max_bytes, self.max_links, self.memory_mb, self.timeout = max_bytes, max_links, memory_mb, timeout
+        self.read_function = read
         self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._pending: deque[_Reading] = deque()    # submitted, unanswered, oldest first: the head is being read
+        self._head_since: float | None = None       # when the head's reading began (None: the reader is starting)
+        self._stopped_for: str | None = None        # why the watchdog stopped the reader
+        self._closed = threading.Event()
+        self._watchdog: threading.Thread | None = None
 
     def start(self) -> None:
         """Start the process (imports and a warm-up page) while the crawl's first requests go out."""
+        with self._lock:
+            self._start()
+        if self._watchdog is None and self.timeout > 0:
+            self._watchdog = threading.Thread(target=self._watch, name="nianbao-page-reader-watchdog", daemon=True)
+            self._watchdog.start()
+
+    def _start(self) -> None:       # under the lock
         if self._executor is None:
             self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                                  initializer=_start_reader, initargs=(self.memory_mb,))
-            self._executor.submit(len, b"")
+            self._head_since = None
+            self._executor.submit(len, b"").add_done_callback(self._started)
+
+    def _started(self, ping: Future) -> None:
+        with self._lock:
+            self._head_since = time.monotonic()
 
     def submit(self, response) -> Future:
         """A Future of read_page(response) that never fails."""
         self.start()
         known = response.meta.get("known")
-        args = (read_page, *_page_fields(response), self.max_bytes, self.max_links, known["sha256"] if known else None)
-        try:
-            reading = self._executor.submit(*args)
-        except BrokenExecutor:      # it died reading an earlier page
-            self.close()
-            self.start()
-            reading = self._executor.submit(*args)
-        read: Future = Future()
+        args = (*_page_fields(response), self.max_bytes, self.max_links, known["sha256"] if known else None)
+        reading = _Reading(args, Future())
+        with self._lock:
+            if not self._pending and self._head_since is not None:
+                self._head_since = time.monotonic()     # an idle reader starts on it now
+            self._pending.append(reading)
+            self._send(reading)
+        return reading.read
 
-        def done(reading: Future) -> None:
-            error = reading.exception()
-            read.set_result(reading.result() if error is None else
-                            PageRead(sha256(response.body), error=f"the page reader died: {_describe(error)}"))
-        reading.add_done_callback(done)
-        return read
+    def _send(self, reading: _Reading) -> None:     # under the lock
+        try:
+            answer = self._executor.submit(self.read_function, *reading.args)
+        except BrokenExecutor:
+            if self._pending[0] is not reading:
+                return      # it died on an earlier page, whose answer sends the queue to the next reader
+            self._replace(self._executor)       # it died idle, after its last answer
+            answer = self._executor.submit(self.read_function, *reading.args)
+        executor = self._executor
+        answer.add_done_callback(lambda answer: self._answered(executor, reading, answer))
+
+    def _replace(self, executor: ProcessPoolExecutor) -> None:     # under the lock
+        self._stopped_for, self._executor = None, None
+        executor.shutdown(wait=False, cancel_futures=True)
+        self._start()
+
+    def _answered(self, executor: ProcessPoolExecutor, reading: _Reading, answer: Future) -> None:
+        with self._lock:
+            if executor is not self._executor:
+                return      # its reader was replaced (and the page sent to the new one) or closed
+            error = answer.exception()
+            if not isinstance(error, BrokenExecutor):
+                self._pending.remove(reading)
+                self._head_since = time.monotonic()
+                result = answer.result() if error is None else reading.unreadable(f"reading failed: {_describe(error)}")
+            else:       # the reader is gone, with the page at the head of the queue
+                reading = self._pending.popleft()
+                result = reading.unreadable(self._stopped_for or f"the page reader died: {_describe(error)}")
+                self._replace(executor)
+                for queued in list(self._pending):
+                    self._send(queued)
+        reading.read.set_result(result)
+
+    def _watch(self) -> None:
+        """Stops a reader stuck on one page (C code that never returns: no alarm reaches it)."""
+        while not self._closed.wait(self.WATCH_SECONDS):
+            with self._lock:
+                stuck = (self._pending and self._head_since is not None and self._stopped_for is None
+                         and time.monotonic() - self._head_since > self.timeout)
+                if stuck:
+                    self._stopped_for = (f"reading the page took over {self.timeout} s (PAGE_READ_TIMEOUT): "
+                                         "the page reader was stopped and started again")
+                    processes = list((self._executor._processes or {}).values()) if self._executor else []
+            if stuck:
+                for process in processes:
+                    process.kill()
 
     def read(self, response):
         """A Deferred of read_page(response), fired on the reactor thread."""
         return deferred_from_future(self.submit(response))
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        self._closed.set()
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)

@@ -10,6 +10,7 @@ from crawler.limits import (  # noqa: F401
                             DOWNLOAD_MAX_HEADER_BYTES,
                             PAGE_MAX_BYTES,
                             PAGE_MAX_LINKS,
+                            PAGE_READ_TIMEOUT,
                             PARSE_MEMORY_MB,
                             PARSE_TIMEOUT,
                             PDF_MAX_INFLATED_MB,

@@ -112,7 +112,9 @@ class ReportsSpider(scrapy.Spider):
         spider.trails = [ReportTrail() for _ in spider.portals]    # where each portal lists its reports
         spider.page_max_bytes = settings.getint("PAGE_MAX_BYTES", limits.PAGE_MAX_BYTES)
         spider.page_max_links = settings.getint("PAGE_MAX_LINKS", limits.PAGE_MAX_LINKS)
-        spider.reader = PageReader(spider.page_max_bytes, spider.page_max_links, settings.getint("PARSE_MEMORY_MB", limits.PARSE_MEMORY_MB))
+        spider.reader = PageReader(spider.page_max_bytes, spider.page_max_links,
+                                   settings.getint("PARSE_MEMORY_MB", limits.PARSE_MEMORY_MB),
+                                   settings.getint("PAGE_READ_TIMEOUT", limits.PAGE_READ_TIMEOUT))
         spider.address_policy = AddressPolicy.for_crawl(settings.get("ALLOW_PRIVATE_ADDRESSES"),
                                                         [p.start_url for p in spider.portals])
         return spider

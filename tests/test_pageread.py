@@ -76,6 +76,37 @@ def test_a_reader_that_dies_costs_one_page_at_most_and_is_started_again():
         reader.close()
 
 
+def read_or_hang(url, *args):
+    """read_page, except that a page named hang.html is read for ever, as C code that never
+    returns would (no signal reaches it)."""
+    if url.endswith("/hang.html"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGTERM, signal.SIGINT})
+        while True:
+            pass
+    return pageread.read_page(url, *args)
+
+
+def test_a_page_the_reader_never_finishes_is_kept_unreadable_and_the_pages_behind_it_are_read():
+    reader = PageReader(MAX_BYTES, MAX_LINKS, timeout=2, read=read_or_hang)
+    reader.WATCH_SECONDS = 0.2
+    lists = "http://www.qingyang.gov.test/xxgk/ndbg/index.html"
+    report = "http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2.html"
+    hostile = response(lists).replace(url="http://www.qingyang.gov.test/hang.html")
+    try:
+        assert reader.submit(response(lists)).result(timeout=120) == read(lists)
+        stuck = reader.submit(hostile)
+        behind = [reader.submit(response(url)) for url in (lists, report, lists)]
+        page = stuck.result(timeout=120)
+        assert page.error == ("reading the page took over 2 s (PAGE_READ_TIMEOUT): "
+                              "the page reader was stopped and started again")
+        assert page.sha256 == sha256(hostile.body) and not page.followed
+        # the queue behind it goes to the new reader: nothing else is lost or marked unreadable
+        assert [future.result(timeout=120) for future in behind] == [read(lists), read(report), read(lists)]
+        assert reader.submit(response(report)).result(timeout=120) == read(report)
+    finally:
+        reader.close()
+
+
 def test_a_page_that_cannot_be_read_carries_its_error_instead_of_raising(monkeypatch):
     def broken(html):
         raise ValueError("no tree")
