@@ -7,6 +7,7 @@ decisions against the crawl's state (what was seen, page budgets, a portal's tra
 lists)."""
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import resource
 import threading
@@ -237,8 +238,7 @@ class PageReader:
             self._executor.submit(len, b"").add_done_callback(self._started)
 
     def _started(self, ping: Future) -> None:
-        with self._lock:
-            self._head_since = time.monotonic()
+        self._head_since = time.monotonic()     # no lock: it may run in _start, under the lock
 
     def submit(self, response) -> Future:
         """A Future of read_page(response) that never fails."""
@@ -250,19 +250,24 @@ class PageReader:
             if not self._pending and self._head_since is not None:
                 self._head_since = time.monotonic()     # an idle reader starts on it now
             self._pending.append(reading)
-            self._send(reading)
+            sent = self._send(reading)
+        self._hook(sent)
         return reading.read
 
-    def _send(self, reading: _Reading) -> None:     # under the lock
+    def _send(self, reading: _Reading) -> list[tuple]:     # under the lock
         try:
             answer = self._executor.submit(self.read_function, *reading.args)
         except BrokenExecutor:
             if self._pending[0] is not reading:
-                return      # it died on an earlier page, whose answer sends the queue to the next reader
+                return []   # it died on an earlier page, whose answer sends the queue to the next reader
             self._replace(self._executor)       # it died idle, after its last answer
             answer = self._executor.submit(self.read_function, *reading.args)
-        executor = self._executor
-        answer.add_done_callback(lambda answer: self._answered(executor, reading, answer))
+        return [(self._executor, reading, answer)]
+
+    def _hook(self, sent: list[tuple]) -> None:
+        """Outside the lock: a future already answered runs its callback here and now."""
+        for executor, reading, answer in sent:
+            answer.add_done_callback(functools.partial(self._answered, executor, reading))
 
     def _replace(self, executor: ProcessPoolExecutor) -> None:     # under the lock
         self._stopped_for, self._executor = None, None
@@ -270,6 +275,7 @@ class PageReader:
         self._start()
 
     def _answered(self, executor: ProcessPoolExecutor, reading: _Reading, answer: Future) -> None:
+        sent = []
         with self._lock:
             if executor is not self._executor:
                 return      # its reader was replaced (and the page sent to the new one) or closed
@@ -282,8 +288,9 @@ class PageReader:
                 reading = self._pending.popleft()
                 result = reading.unreadable(self._stopped_for or f"the page reader died: {_describe(error)}")
                 self._replace(executor)
-                for queued in list(self._pending):
-                    self._send(queued)
+                for queued in self._pending:
+                    sent += self._send(queued)
+        self._hook(sent)
         reading.read.set_result(result)
 
     def _watch(self) -> None:

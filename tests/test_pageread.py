@@ -1,7 +1,9 @@
 """Reading a fetched page for the spider's decisions (crawler.pageread), inline and in the crawl's
 reader process, and what happens when that process dies."""
+import concurrent.futures
 import os
 import signal
+import threading
 
 from scrapy.http import HtmlResponse, Request, Response
 
@@ -74,6 +76,31 @@ def test_a_reader_that_dies_costs_one_page_at_most_and_is_started_again():
         assert after == read(url)
     finally:
         reader.close()
+
+
+def test_a_page_answered_before_its_callback_is_hooked_is_read():
+    """On a busy machine the submitting thread can be held up long enough for the reader to answer
+    before the callback is hooked; the callback then runs at once, in the submitting thread, which
+    must not be holding the reader's lock then. Made certain here: submitting waits for the answer."""
+    reader = PageReader(MAX_BYTES, MAX_LINKS)
+    url = "http://www.qingyang.gov.test/xxgk/ndbg/index.html"
+    reads, submitting = [], None
+    try:
+        reader.submit(response(url)).result(timeout=120)
+        executor, submit = reader._executor, reader._executor.submit
+
+        def submit_and_wait(*args):
+            answer = submit(*args)
+            concurrent.futures.wait([answer])
+            return answer
+        executor.submit = submit_and_wait
+        submitting = threading.Thread(target=lambda: reads.append(reader.submit(response(url)).result(timeout=60)), daemon=True)
+        submitting.start()
+        submitting.join(60)
+        assert not submitting.is_alive() and reads == [read(url)]
+    finally:
+        if submitting is None or not submitting.is_alive():     # else it holds the lock for ever
+            reader.close()
 
 
 def read_or_hang(url, *args):
