@@ -286,8 +286,10 @@ class ReportsSpider(scrapy.Spider):
             item.errors.append(f"{len(urls)} continuation page(s) not fetched: page budget exhausted")
             return self._candidate(item)
         self.seen.add(urls[0])
+        # never dropped as a duplicate (a picture or a later page another report shares): the item
+        # travels with the request and would be lost with it
         return scrapy.Request(urls[0], callback=self.parse_continuation, errback=self.on_continuation_error,
-                              priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0,
+                              dont_filter=True, priority=95, meta={"item": item, "pending": urls[1:], "portal": item.portal_index, "hops": 0,
                                                  "kind": _continuation_kind(urls[0])})
 
     def parse_continuation(self, response):

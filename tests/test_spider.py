@@ -71,6 +71,9 @@ def test_split_report_waits_for_its_second_page(spider):
     out = list(spider.parse_page(response("http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2.html", portal=2)))
     pending = [r for r in out if isinstance(r, scrapy.Request) and r.callback == spider.parse_continuation]
     assert [r.url for r in pending] == ["http://www.xinzhou.gov.test/xxgk/kjj/202301/t20230118_2_2.html"]
+    # the item travels with the request: Scrapy's duplicate filter must not drop it when another
+    # report (or a list) asked for the same URL first (a shared picture of a table, say)
+    assert pending[0].dont_filter
     assert not [o for o in out if isinstance(o, ReportItem)]
     second = response(pending[0].url, portal=2)
     second.request.meta.update(pending[0].meta)
