@@ -35,12 +35,12 @@ _NEGATIVE_URL = re.compile(r"news|video|photo|pic|login|register|search|english|
 _LOOKALIKE = re.compile(
     r"解读|图解|问答|新闻发布会|会议|培训|推进会|部署|通知|公告|通报|考核|评估|第三方评估|排名|"
     r"企业年报|企业年度报告|年报公示|统计年报|统计年鉴|财务报告|决算|预算|政府工作报告|年度工作报告|工作总结|工作计划|"
-    r"工作要点|述职|社会责任报告|环境状况公报|质量报告|公报|"
+    r"工作要点|述职|社会责任报告|环境状况公报|质量报告|公报|更正|勘误|一图读懂|一图看懂|答记者问|"
     r"我[县区市省镇乡局委办]|发布|印发|公布|编制|完成|召开|举行|开展|顺利"     # news: "我县发布…年度报告"
 )
 # Look-alikes that never carry the report itself (a notice "关于公布…年度报告的通知" may): their
 # links are not followed.
-_COMMENTARY = re.compile(r"解读|图解|问答|答记者问|一图读懂|新闻发布会|培训|考核|评估|排名|企业年报|企业年度报告|年报公示|"
+_COMMENTARY = re.compile(r"解读|图解|问答|答记者问|一图读懂|一图看懂|新闻发布会|培训|考核|评估|排名|企业年报|企业年度报告|年报公示|"
                          r"统计年报|统计年鉴|财务报告|决算|预算|政府工作报告|年度工作报告|工作总结|工作计划|工作要点|述职")
 _ANNUAL_REPORT_TITLE = re.compile(rf"(?:19|20)\d{{2}}\s*年度?.{{0,40}}?{REPORT_NAME}")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")

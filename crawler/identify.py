@@ -40,6 +40,10 @@ _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 _INFO_LINE_DATE = re.compile(rf"^\s*{_DATE}日?(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s+(?:来源|作者|浏览|点击|阅读|字号|【)", re.M)
 
 
+# Fields that follow 来源 on an article's info line: "来源：文化路街道 浏览次数：165"
+_NEXT_INFO_FIELD = re.compile(r"浏览|点击|阅读|访问|字号|作者|责任编辑|编辑|发布时间|发布日期|更新时间|打印|分享|收藏|【|\[")
+
+
 def normalise_years(text: str) -> str:
     """二〇二〇年 → 2020年."""
     return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS.get(c, c) for c in m.group(0)), text)
@@ -70,8 +74,8 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
 
 
 _BODY_AGENCY = re.compile(
-    r"(?:^|\n)\s*(?:(?:19|20)\d{2}年(?:度)?[,，]?\s*)?([\u4e00-\u9fff]{2,30}?"
-    r"(?:人民政府办公室|人民政府办公厅|人民政府|街道办事处|办事处|委员会|管理委员会|办公室|局|厅|中心))"
+    r"(?:^|\n)\s*(?:(?:19|20)\d{2}年(?:度)?[,，]?\s*)?((?![全各我本该])[\u4e00-\u9fff]{2,30}?"
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|街道办事处|办事处|街道|委员会|管理委员会|办公室|局|厅|中心|镇|乡))"
     r"(?:认真|深入|坚持|严格|紧紧|始终|全面|以|在|按照|根据|高度)")
 
 
@@ -132,6 +136,8 @@ def page_metadata(text: str) -> dict:
             else:
                 m = re.search(rf"(?:^|[|\s]){label}\s*[:：|]\s*[|]?\s*([^\s|:：]{{2,40}})", head, re.M)
                 value = m.group(1) if m and not re.fullmatch(r"(分类|发文日期|发布日期|主题分类|文号)", m.group(1)) else None
+                if value:       # the next field of the info line, glued on when the page's spans lose their spaces
+                    value = _NEXT_INFO_FIELD.split(value, 1)[0] or None
             if value:
                 meta[field] = value
                 break

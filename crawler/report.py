@@ -8,6 +8,7 @@ from .align import align_applications, has_detached_rows
 from .attachments import read_doc_any, read_docx, read_ofd, read_pdf, read_xls, read_xlsx, sniff_format
 from .clean import clean_text, normalise_fragment
 from .decode import decode_bytes
+from .discover import classify_page
 from .exc import AttachmentError, NotAReport, ParseLimitExceeded, UnreadableInput
 from .extract import Extracted, extract_html
 from .glued import is_glued, parse_glued, stated_figures, template_of
@@ -189,6 +190,11 @@ def _parse_extracted(ex: Extracted, flags: list[Flag], source: Source, agency_hi
     has_headings = bool(re.search(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请", clean_body))
     if not (len(found) >= 2 or (year and (found or has_headings))):
         raise NotAReport("no 政府信息公开工作年度报告 title or statistical tables found")
+    # a page about a report (its 更正说明, 解读, a notice to compile one) may quote its headings,
+    # not its tables
+    about = next((t for t in (*titles[:1], title) if t and classify_page(t) == "lookalike"), None)
+    if about and len(found) < 2:
+        raise NotAReport(f"a page about a report, not the report: {about}")
 
     report: Report = {
         "agency": agency,
@@ -222,7 +228,10 @@ def _resolve_agency(raw: str | None, meta: dict, html_meta: dict, hint: str | No
     so using them (or replacing a printed name) is flagged agency_suspect."""
     cleaned = strip_spam(raw).strip(" -_|:：") if raw else None
     if is_plausible_agency(cleaned):
-        return cleaned, None
+        # "县市场监督管理局" in the title, "云岭县市场监督管理局" as 发布机构: one body, named in full
+        full = next((c for c in (meta.get("publisher"), agency_in_body(body))
+                     if c and len(c) > len(cleaned) and c.endswith(cleaned) and is_plausible_agency(c)), None)
+        return full or cleaned, None
     candidates = ((meta.get("publisher"), "发布机构", True), (agency_in_body(body), "report's first sentence", True),
                   (signature_agency(body), "signature", True),
                   (_site_agency(html_meta.get("site")), "site name", False), (hint, "portal list", False))

@@ -29,6 +29,7 @@ def outline(host, path):
     ("http://a.gov.cn/col/col9/index.html", "政務公開", 50),
     ("http://a.gov.cn/news/1.html", "青阳县召开常务会议", 0),
     ("http://a.gov.cn/xxgk/jd.html", "《2020年政府信息公开工作年度报告》解读", 0),     # the report is listed beside it
+    ("http://a.gov.cn/art/2024/4/6/art_1_2.html", "一图读懂云岭县2023年政府信息公开工作年度报告", 0),
     ("http://a.gov.cn/a.jpg", "2020年政府信息公开工作年度报告", 0),
     ("http://a.gov.cn/files/nb2020.pdf", "2020年政府信息公开工作年度报告.pdf", 90),
     ("http://a.gov.cn/files/notice.pdf", "采购公告.pdf", 0),
@@ -138,6 +139,12 @@ def test_portal_list_with_extra_domains(tmp_path):
     csv_file.write_text("agency,start_url\nX,ftp://x.gov.cn/\n", encoding="utf-8")
     with pytest.raises(PortalListError, match="not an http"):
         load_portals(csv_file)
+
+
+def test_a_correction_or_a_picture_guide_to_a_report_is_a_lookalike():
+    assert classify_page("关于云岭县政务服务管理局2023年政府信息公开工作年度报告的更正说明") == "lookalike"
+    assert classify_page("一图读懂云岭县2023年政府信息公开工作年度报告") == "lookalike"
+    assert classify_page("云岭县政务服务管理局2023年政府信息公开工作年度报告") == "report"
 
 
 def test_news_about_publishing_a_report_is_a_lookalike():

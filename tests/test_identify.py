@@ -1,6 +1,6 @@
 """Who published the report, for which year: titles, metadata, first sentences, spam in the title."""
 
-from crawler.identify import canonical_agency, find_title, is_plausible_agency
+from crawler.identify import agency_in_body, canonical_agency, find_title, is_plausible_agency, page_metadata
 from crawler.report import parse_report
 from tests.fixtures import SAMPLES
 from tests.fixtures.text_cases import one_cell_per_line
@@ -66,3 +66,23 @@ def test_published_from_a_bare_date_label_or_an_info_line_never_a_clock_or_updat
     assert page_metadata("标题\n2022-01-20 10:12  来源：本站  浏览次数：12")["published"] == "2022-01-20"
     assert "published" not in page_metadata("更新日期：2024-06-01\n今天是2026年11月27日 星期五")
     assert "published" not in page_metadata("采集日期：2026-11-27 来源：本站")
+
+
+def test_a_title_that_shortens_the_agency_takes_its_full_name_from_the_metadata():
+    text = (SAMPLES / "002_df1cbcf456d1d70c.txt").read_text().replace(
+        "新洲区科经局2021年度政府信息公开工作年度报告", "区科经局2021年度政府信息公开工作年度报告")
+    r = parse_report(text.encode())
+    assert r["agency"] == "新洲区科经局" and r["agency_raw"] == "区科经局"
+    assert "agency_suspect" not in {f["code"] for f in r["flags"]}
+
+
+def test_the_info_line_field_after_the_source_is_not_part_of_the_publisher():
+    # the spans of "来源：…" and "浏览次数：…" lose their space when the page's text is taken
+    assert page_metadata("发布时间：2025-01-10 来源：云岭县文化路街道浏览次数：165")["publisher"] == "云岭县文化路街道"
+    assert page_metadata("来源：云岭县文化路街道 【字体：大 中 小】")["publisher"] == "云岭县文化路街道"
+
+
+def test_a_township_or_subdistrict_is_the_subject_of_the_first_sentence():
+    assert agency_in_body("一、总体情况\n2024年，云岭县文化路街道认真贯彻落实条例") == "云岭县文化路街道"
+    assert agency_in_body("一、总体情况\n2024年，云岭县柯村镇深入推进政务公开") == "云岭县柯村镇"
+    assert agency_in_body("一、总体情况\n2024年，全县各乡镇认真贯彻落实条例") is None

@@ -2,6 +2,8 @@
 import pytest
 
 from crawler.clean import clean_text
+from crawler.exc import NotAReport
+from crawler.report import parse_report
 from tests.fixtures import codes, parse_sample, sample_path
 from tests.fixtures.html_cases import COLS, DENIED, REJECTED, UNAVAILABLE, appeals
 
@@ -88,3 +90,13 @@ def test_samples_keep_schema_types(name):
 
 def all_zero():
     return dict.fromkeys(COLS, 0)
+
+
+def test_a_correction_that_quotes_a_report_s_headings_is_not_a_report():
+    page = ("<html><head><title>关于云岭县政务服务管理局2023年政府信息公开工作年度报告的更正说明</title></head><body>"
+            "<h1>关于云岭县政务服务管理局2023年政府信息公开工作年度报告的更正说明</h1>"
+            "<p>我局2024年1月20日发布的《云岭县政务服务管理局2023年政府信息公开工作年度报告》中，"
+            "“三、收到和处理政府信息公开申请情况”部分数据有误，现更正如下：本年新收申请数量应为12件。特此更正。</p>"
+            "</body></html>").encode()
+    with pytest.raises(NotAReport, match="a page about a report"):
+        parse_report(page, url="http://a.gov.cn/art/2024/4/6/art_1_2.html")
