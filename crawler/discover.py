@@ -55,13 +55,35 @@ _AGENCY_NAME = re.compile(rf"^[{CJK}（）()]{{1,22}}?(?:{'|'.join(sorted(_AGENC
 _DOCUMENT_URL = re.compile(r"/t\d{8}_\d+|/art_\d+|/content_\d+|/\d{6}/|/\d{4}[-/]\d{2}[-/]\d{2}/|/\d{4}/\d{4}/|"
                            r"[?&](?:id|articleid|docid|infoid|contentid)=\d+|/(?:detail|article|view|show)[_/.-]", re.I)
 _DOCUMENT_ANCHOR_LENGTH = 16      # column and section names are short; document titles long
+# a list entry cut short with no title attribute: "云岭县新闻出版局2024年政府信息公开工..."
+_CUT_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?.{0,30}?(?:政府信息公开|政务公开|信息公开).{0,8}?(?:\.{2,}|…+)$")
+_YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}(?:年度?)?$")
+# a column of a CMS whose URLs name no section (大汉 /col/col123/index.html, /channel/12/, catid=5)
+_COLUMN_URL = re.compile(r"/col/col\d+|/channel[_/-]?\d+|[?&](?:catid|channelid|columnid|colid)=\d+", re.I)
+# bodies named after a region and ending as no ministry does (县融媒体中心, 云岭县广播电视台)
+_REGIONAL_BODY = re.compile(rf"^[{CJK}]{{0,8}}(?:省|市|县|区|州|旗|盟)[{CJK}]{{2,16}}(?:中心|台|站|所|队)$")
 _DISCLOSURE_RULES = re.compile(r"指南|制度|规定|工作机构")
 
 
+# What the page a link is on says about its links (page_context): on a report column a bare year
+# is the column of that year's reports; in a disclosure section a column URL is one of its columns.
+IN_REPORTS, IN_DISCLOSURE = "reports", "disclosure"
+
+
+def page_context(url: str, title: str) -> str:
+    title = to_simplified(_SPACES.sub("", title or ""))
+    if _REPORT.search(title) and not _ANNUAL_REPORT_TITLE.search(normalise_years(title)):
+        return IN_REPORTS
+    if _DISCLOSURE.search(title) or _DISCLOSURE_URL.search(url):
+        return IN_DISCLOSURE
+    return ""
+
+
 @lru_cache(maxsize=65536)
-def link_score(url: str, anchor: str = "", title: str = "") -> int:
+def link_score(url: str, anchor: str = "", title: str = "", context: str = "") -> int:
     """How promising a link is for finding annual reports: 0 = don't follow, higher = sooner.
-    Cheap URL checks come first; the anchor is converted to Simplified only when it gets that far."""
+    `context`: page_context of the page it is on. Cheap URL checks come first; the anchor is
+    converted to Simplified only when it gets that far."""
     path = urlsplit(url).path.lower()
     if path.endswith(_SKIP_EXTENSIONS) or _NEGATIVE_URL.search(url):
         return 0
@@ -69,19 +91,25 @@ def link_score(url: str, anchor: str = "", title: str = "") -> int:
     text = to_simplified(raw) if raw and not raw.isascii() else raw
     if path.endswith(ATTACHMENT_EXTENSIONS):
         return 90 if (_REPORT.search(text) or _REPORT_URL.search(url)) else 0
-    if _ANNUAL_REPORT_TITLE.search(normalise_years(text)):
+    years = normalise_years(text)
+    if _ANNUAL_REPORT_TITLE.search(years):
         if not _LOOKALIKE.search(text):
             return 100      # a report itself
-        if _COMMENTARY.search(_title_without_report_name(normalise_years(text))):
+        if _COMMENTARY.search(_title_without_report_name(years)):
             return 0        # 解读, 图解 … of a report: the report is listed beside it
+    if _CUT_REPORT_TITLE.search(years) and not (_LOOKALIKE.search(text) or text.startswith("关于")):
+        return 90           # "…2024年政府信息公开工..." with no title attribute: the page says what it is
     if _REPORT.search(text) or _REPORT_URL.search(url):
         return 80           # the report column or list
+    if context == IN_REPORTS and _YEAR_COLUMN.match(years):
+        return 80           # 年报 > 2021年
     if _PAGINATION.match(text):
         return 60           # scored again by the caller from the page it is on
-    agency = bool(_AGENCY_NAME.match(text))
+    agency = bool(_AGENCY_NAME.match(text) or _REGIONAL_BODY.match(text))
     if not agency and (_NEGATIVE.search(text) or _DOCUMENT_TITLE.search(text)):
         return 0
-    if _DISCLOSURE.search(text):
+    document = len(text) > _DOCUMENT_ANCHOR_LENGTH and (_DOCUMENT_URL.search(url) or _YEAR_IN_TITLE.search(years))
+    if _DISCLOSURE.search(text) and not (document and not agency):
         if _DISCLOSURE_RULES.search(text):
             return 30       # the guide and rules of disclosure: a column like any other
         return 40 if agency or _DEPARTMENTS.search(text) else 50
@@ -89,7 +117,7 @@ def link_score(url: str, anchor: str = "", title: str = "") -> int:
         return 40 if _DISCLOSURE_URL.search(url) else 20
     if _DOCUMENT_URL.search(url) or len(text) > _DOCUMENT_ANCHOR_LENGTH:
         return 0            # an ordinary document, whatever section it is in
-    if _DISCLOSURE_URL.search(url):
+    if _DISCLOSURE_URL.search(url) or (context and _COLUMN_URL.search(url)):
         return 30
     if _DEPARTMENTS.search(text):
         return 20

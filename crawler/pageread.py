@@ -28,6 +28,7 @@ from .discover import (
     continuation_links,
     link_score,
     outline_html,
+    page_context,
     pagination_urls,
     title_year,
 )
@@ -118,7 +119,8 @@ def _read_html(read: PageRead, url: str, body: bytes, content_type: str, max_lin
     _read_listing(read, platforms.page_listing, url, decoded.text)
     if read.listing is not None:
         links += [(e.url, e.title, "") for e in read.listing.entries]
-    scored = [(u, a, t, link_score(u, a, t)) for u, a, t in links]      # each link scored once
+    context = page_context(url, outline.title)
+    scored = [(u, a, t, link_score(u, a, t, context)) for u, a, t in links]      # each link scored once
     read.followed = [link for link in scored if link[3] > 0]
     read.is_list = read.kind == "index" or lists_reports(read.followed)
     read.pagination = pagination_urls(url, outline.html) if read.is_list else []

@@ -185,8 +185,9 @@ class ReportsSpider(scrapy.Spider):
         if read.is_list:
             self.trails[response.meta["portal"]].learn(response.url, response.meta.get("link_title", ""))
         followed = [link[:3] for link in read.followed]
-        # a page with a platform's list requests is fetched anew each run: its list answers change, not it
-        self.crawl_state.record_page(response, NAV, followed, read.pagination, read.is_list, response.meta.get("paginated"),
+        # a page with a platform's list requests is fetched anew each run: its list answers change, not it;
+        # its links are kept with their scores, which depended on the page (discover.page_context)
+        self.crawl_state.record_page(response, NAV, read.followed, read.pagination, read.is_list, response.meta.get("paginated"),
                                      listing=bool(listing.requests), digest=read.sha256)
         yield from self._walk(response, followed, read.is_list, read.pagination, self._new_entries_only(response, followed),
                               scored=read.followed)
@@ -417,7 +418,9 @@ class ReportsSpider(scrapy.Spider):
     def _replay(self, response, known: dict):
         """Walk a page's stored links as if it had been fetched again."""
         if known["kind"] == NAV:
-            yield from self._walk(response, known["links"], known["is_list"], known["pagination"])
+            links = known["links"]
+            scored = [tuple(link) for link in links] if links and len(links[0]) == 4 else None     # older crawls: unscored
+            yield from self._walk(response, [link[:3] for link in links], known["is_list"], known["pagination"], scored=scored)
         elif known["kind"] == REPORT:
             yield from self._report_links(response, known["links"])
 

@@ -9,6 +9,7 @@ from crawler.discover import (
     host_allowed,
     link_score,
     outline_html,
+    page_context,
     pagination_urls,
     registrable_domain,
     title_year,
@@ -36,6 +37,37 @@ def outline(host, path):
     ("javascript:void(0)", "政府信息公开", 0),
 ])
 def test_link_score(url, anchor, expected):
+    assert link_score(url, anchor) == expected
+
+
+def test_what_a_link_is_worth_depends_on_the_page_it_is_on():
+    # 大汉 sites: a report column split by year, and columns whose URLs name no section
+    reports = page_context("http://a.gov.cn/col/col44359/index.html", "政府信息公开工作年度报告 - 云岭县文化和旅游局")
+    disclosure = page_context("http://a.gov.cn/col/col42903/index.html", "法定主动公开内容")
+    assert (reports, disclosure) == ("reports", "disclosure")
+    assert page_context("http://a.gov.cn/index.html", "云岭县人民政府") == ""
+    assert link_score("http://a.gov.cn/col/col44387/index.html", "2024年", "", reports) == 80
+    assert link_score("http://a.gov.cn/col/col44387/index.html", "2024年") == 0
+    assert link_score("http://a.gov.cn/col/col43041/index.html", "其他", "", disclosure) == 30
+    assert link_score("http://a.gov.cn/col/col43275/index.html", "通知公告", "", disclosure) == 30
+    assert link_score("http://a.gov.cn/col/col43041/index.html", "其他") == 0
+    assert link_score("http://a.gov.cn/col/col1/index.html", "新闻动态", "", disclosure) == 0
+
+
+@pytest.mark.parametrize("url,anchor,expected", [
+    # bodies that are not ministries, named after their region: their sections, whatever words they hold
+    ("http://a.gov.cn/xxgk/bm/a12/index.html", "云岭县旅游发展服务中心", 40),
+    ("http://a.gov.cn/bm/gbdst/index.html", "云岭县广播电视台", 20),
+    ("http://a.gov.cn/news/index.html", "新闻中心", 0),
+    # a list entry cut short, with no title attribute
+    ("http://a.gov.cn/zwgk/list.html", "云岭县新闻出版局2024年政府信息公开工...", 90),
+    ("http://a.gov.cn/zwgk/list.html", "关于做好2024年政府信息公开工…", 0),
+    # documents that speak of disclosure work are documents, not sections
+    ("http://a.gov.cn/art/2025/1/9/art_1_2.html", "云岭县教育局关于2024年政府信息公开工作情况的自查报告", 0),
+    ("http://a.gov.cn/xxgk/t20250109_2.html", "云岭县教育局2024年度政务公开工作要点", 0),
+    ("http://a.gov.cn/xxgk/bm/index.html", "云岭县文化广电体育和旅游局政府信息公开", 40),
+])
+def test_link_score_of_bodies_cut_titles_and_documents(url, anchor, expected):
     assert link_score(url, anchor) == expected
 
 

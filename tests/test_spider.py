@@ -1,5 +1,7 @@
 """The spider's callbacks on frozen responses: what it yields for a list, a report, a wrapper page."""
 
+import json
+
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Request, Response
@@ -12,6 +14,11 @@ from tests.fixtures import SITES
 
 @pytest.fixture
 def spider(tmp_path):
+    return spider_for(tmp_path)
+
+
+def spider_for(tmp_path):
+    tmp_path.mkdir(exist_ok=True)
     portals = tmp_path / "portals.csv"
     portals.write_text("agency,region_code,level,start_url\n青阳县人民政府,341723,county,http://www.qingyang.gov.test/\n"
                        "东坡区人民政府,511402,district,http://www.dongpo.gov.test/\n"
@@ -129,3 +136,21 @@ def test_attachment_behind_a_download_url_is_recognised(spider):
                         request=Request(url, meta={"portal": 1, "hops": 2}))
     [item] = list(spider.parse_page(response))
     assert item.kind == "attachment" and item.body.startswith(b"%PDF")
+
+
+def test_a_disclosure_page_s_columns_are_followed_and_walked_again_from_the_store(spider, tmp_path):
+    """大汉 columns (/col/colN/) name no section: they count for being on a disclosure page, and a
+    re-crawl walking the stored page follows them as the crawl that fetched it did."""
+    url = "http://www.qingyang.gov.test/col/col42903/index.html"
+    body = ('<html><head><title>法定主动公开内容</title></head><body><ul>'
+            '<li><a href="/col/col43041/index.html">其他</a></li><li><a href="/col/col1/index.html">新闻动态</a></li>'
+            '</ul></body></html>').encode()
+    page = HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))
+    column = "http://www.qingyang.gov.test/col/col43041/index.html"
+    assert [r.url for r in spider.parse_page(page) if isinstance(r, scrapy.Request)] == [column]
+    recorded = next(record for record in spider.crawl_state.drain() if record["url"] == url)
+
+    again = spider_for(tmp_path / "again")
+    walked = list(again._replay(page, {"kind": "nav", "links": json.loads(json.dumps(recorded["links"])),
+                                       "is_list": False, "pagination": []}))
+    assert [r.url for r in walked if isinstance(r, scrapy.Request)] == [column]
