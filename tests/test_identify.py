@@ -86,3 +86,8 @@ def test_a_township_or_subdistrict_is_the_subject_of_the_first_sentence():
     assert agency_in_body("一、总体情况\n2024年，云岭县文化路街道认真贯彻落实条例") == "云岭县文化路街道"
     assert agency_in_body("一、总体情况\n2024年，云岭县柯村镇深入推进政务公开") == "云岭县柯村镇"
     assert agency_in_body("一、总体情况\n2024年，全县各乡镇认真贯彻落实条例") is None
+
+
+def test_this_site_or_we_are_not_an_agency():
+    assert not any(map(is_plausible_agency, ["本站", "本网", "我局", "该局", "全县各乡镇", "各乡镇"]))
+    assert is_plausible_agency("本溪市人民政府") and is_plausible_agency("云岭县政务服务管理局")
