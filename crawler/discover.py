@@ -57,6 +57,8 @@ _DOCUMENT_URL = re.compile(r"/t\d{8}_\d+|/art_\d+|/content_\d+|/\d{6}/|/\d{4}[-/
 _DOCUMENT_ANCHOR_LENGTH = 16      # column and section names are short; document titles long
 # a list entry cut short with no title attribute: "云岭县新闻出版局2024年政府信息公开工..."
 _CUT_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?.{0,30}?(?:政府信息公开|政务公开|信息公开).{0,8}?(?:\.{2,}|…+)$")
+_OTHER_ANNUAL_REPORT = re.compile(r"法治政府建设|网站(?:工作)?年度报表|统计年报|企业年报|企业年度报告|年报公示|"
+                                  r"社会责任报告|财务报告|审计工作报告|政府工作报告")
 _YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}(?:年度?)?$")
 # a column of a CMS whose URLs name no section (大汉 /col/col123/index.html, /channel/12/, catid=5)
 _COLUMN_URL = re.compile(r"/col/col\d+|/channel[_/-]?\d+|[?&](?:catid|channelid|columnid|colid)=\d+", re.I)
@@ -99,6 +101,8 @@ def link_score(url: str, anchor: str = "", title: str = "", context: str = "") -
             return 0        # 解读, 图解 … of a report: the report is listed beside it
     if _CUT_REPORT_TITLE.search(years) and not (_LOOKALIKE.search(text) or text.startswith("关于")):
         return 90           # "…2024年政府信息公开工..." with no title attribute: the page says what it is
+    if _OTHER_ANNUAL_REPORT.search(text):
+        return 0            # another kind of annual report, even in the disclosure reports' directory
     if _REPORT.search(text) or _REPORT_URL.search(url):
         return 80           # the report column or list
     if context == IN_REPORTS and _YEAR_COLUMN.match(years):

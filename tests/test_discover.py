@@ -66,6 +66,10 @@ def test_what_a_link_is_worth_depends_on_the_page_it_is_on():
     ("http://a.gov.cn/art/2025/1/9/art_1_2.html", "云岭县教育局关于2024年政府信息公开工作情况的自查报告", 0),
     ("http://a.gov.cn/xxgk/t20250109_2.html", "云岭县教育局2024年度政务公开工作要点", 0),
     ("http://a.gov.cn/xxgk/bm/index.html", "云岭县文化广电体育和旅游局政府信息公开", 40),
+    # other annual reports, even where the disclosure reports are kept
+    ("http://a.gov.cn/xxgkndbg/202201/t20220115_1.html", "云岭县2021年法治政府建设年度报告", 0),
+    ("http://a.gov.cn/xxgkndbg/202201/t20220115_2.html", "云岭县人民政府2021年度政府网站工作年度报表", 0),
+    ("http://a.gov.cn/xxgkndbg/202201/t20220115_3.html", "2021年度报告", 80),
 ])
 def test_link_score_of_bodies_cut_titles_and_documents(url, anchor, expected):
     assert link_score(url, anchor) == expected
