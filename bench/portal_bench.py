@@ -321,6 +321,13 @@ def bench_size(pages: int, seed: int, workdir: Path, profile: Path | None = None
                 workdir, f"project-{pages}-{n}", profile if n == 0 else None))
             fetched = fetched or server.paths()
             server.reset_log()
+        # the same crawl with no parse and no store: what the spider's own decisions cost the reactor
+        bare_crawls = [run_measured(
+            ["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",
+             "-a", "max_depth=20", *setting_args({**common, "REPORTS_DB": workdir / f"unused-{pages}-{n}.db", "ITEM_PIPELINES": "{}",
+                                                  "EXTENSIONS": json.dumps(clock)})],
+            workdir, f"no-pipelines-{pages}-{n}") for n in range(repeat)]
+        server.reset_log()
         first_db = workdir / f"reports-{pages}-0.db"
         url_file = workdir / f"urls-{pages}.txt"
         url_file.write_text("\n".join(base + p for p in fetched if p != "/robots.txt"))
@@ -338,9 +345,10 @@ def bench_size(pages: int, seed: int, workdir: Path, profile: Path | None = None
     return {"pages": expected["pages"], "server": server_kind, "fetched": len(fetched),
             "bare_fetched": len(bare_fetched) // repeat, "reports_expected": len(wanted), "reports_found": len(found & wanted),
             "missed": sorted(wanted - found)[:5], "extra": len(found - wanted), "project": median_run(crawls),
-            "bare": median_run(bares), "bare_loaded": median_run(loaded), "repeat": repeat,
+            "bare": median_run(bares), "bare_loaded": median_run(loaded), "no_pipelines": median_run(bare_crawls), "repeat": repeat,
             "spread": {name: [round(run["steady_reactor_cpu"] / max(run["steady_pages"], 1) * 1000, 2) for run in runs]
-                       for name, runs in (("crawl", crawls), ("bare", bares), ("bare under load", loaded))}}
+                       for name, runs in (("crawl", crawls), ("crawl without item pipelines", bare_crawls),
+                                          ("bare", bares), ("bare under load", loaded))}}
 
 
 def verdict(holds: bool) -> str:
@@ -370,6 +378,9 @@ def report(r: dict) -> int:
          steady_ratio <= TARGET_CPU_RATIO if p["steady_pages"] >= STEADY_PAGES_NEEDED else None),
         ("steady reactor CPU per page (ms), bare under parse load", f"{steady(r['bare_loaded'], 'reactor_cpu') * 1000:.2f}", "", None),
         ("steady reactor CPU ratio, same load (crawl's own cost)", f"{loaded_ratio:.2f}x", "", None),
+        ("steady reactor CPU per page (ms), crawl without item pipelines", f"{steady(r['no_pipelines'], 'reactor_cpu') * 1000:.2f}", "", None),
+        ("steady reactor CPU ratio without them (spider's decisions)",
+         f"{steady(r['no_pipelines'], 'reactor_cpu') / steady(b, 'reactor_cpu'):.2f}x", "", None),
         ("steady process CPU ratio (all threads)", f"{steady_process_ratio:.2f}x", "", None),
         ("reactor thread CPU per page (ms), crawl / bare",
          f"{p['reactor_cpu'] / pages * 1000:.2f} / {b['reactor_cpu'] / r['bare_fetched'] * 1000:.2f}", "", None),
