@@ -55,11 +55,12 @@ _AGENCY_NAME = re.compile(rf"^[{CJK}（）()]{{1,22}}?(?:{'|'.join(sorted(_AGENC
 _DOCUMENT_URL = re.compile(r"/t\d{8}_\d+|/art_\d+|/content_\d+|/\d{6}/|/\d{4}[-/]\d{2}[-/]\d{2}/|/\d{4}/\d{4}/|"
                            r"[?&](?:id|articleid|docid|infoid|contentid)=\d+|/(?:detail|article|view|show)[_/.-]", re.I)
 _DOCUMENT_ANCHOR_LENGTH = 16      # column and section names are short; document titles long
+_COLUMN_ANCHOR_LENGTH = 10        # 政府信息公开指南, 法定主动公开内容: a column at a document-like URL (?id=) is no longer
 # a list entry cut short with no title attribute: "云岭县新闻出版局2024年政府信息公开工..."
 _CUT_REPORT_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?.{0,30}?(?:政府信息公开|政务公开|信息公开).{0,8}?(?:\.{2,}|…+)$")
 _OTHER_ANNUAL_REPORT = re.compile(r"法治政府建设|网站(?:工作)?年度报表|统计年报|企业年报|企业年度报告|年报公示|"
                                   r"社会责任报告|财务报告|审计工作报告|政府工作报告")
-_YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}(?:年度?)?$")
+_YEAR_COLUMN = re.compile(r"^((?:19|20)\d{2})(?:年度?)?$")
 # a column of a CMS whose URLs name no section (大汉 /col/col123/index.html, /channel/12/, catid=5)
 _COLUMN_URL = re.compile(r"/col/col\d+|/channel[_/-]?\d+|[?&](?:catid|channelid|columnid|colid)=\d+", re.I)
 # bodies named after a region and ending as no ministry does (县融媒体中心, 云岭县广播电视台)
@@ -112,7 +113,9 @@ def link_score(url: str, anchor: str = "", title: str = "", context: str = "") -
     agency = bool(_AGENCY_NAME.match(text) or _REGIONAL_BODY.match(text))
     if not agency and (_NEGATIVE.search(text) or _DOCUMENT_TITLE.search(text)):
         return 0
-    document = len(text) > _DOCUMENT_ANCHOR_LENGTH and (_DOCUMENT_URL.search(url) or _YEAR_IN_TITLE.search(years))
+    # a document that speaks of disclosure work (…政务公开工作制度 at art_…, …2024年度政务公开工作要点)
+    document = ((len(text) > _COLUMN_ANCHOR_LENGTH and _DOCUMENT_URL.search(url))
+                or (len(text) > _DOCUMENT_ANCHOR_LENGTH and _YEAR_IN_TITLE.search(years)))
     if _DISCLOSURE.search(text) and not (document and not agency):
         if _DISCLOSURE_RULES.search(text):
             return 30       # the guide and rules of disclosure: a column like any other
@@ -155,6 +158,12 @@ def _title_without_report_name(title: str) -> str:
     """Look-alike words count outside the report's own name: '…年度报告的解读' is a look-alike,
     '…工作年度报告' is not."""
     return _ANNUAL_REPORT_TITLE.sub("", title, count=1)
+
+
+def column_year(anchor: str) -> int | None:
+    """The year a sub-column of reports is named after: 2021, 2021年, 2021年度."""
+    m = _YEAR_COLUMN.match(normalise_years(_SPACES.sub("", anchor or "")))
+    return int(m.group(1)) if m else None
 
 
 def title_year(title: str) -> int | None:

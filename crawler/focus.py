@@ -49,12 +49,13 @@ def ordinary_column(anchor: str) -> bool:
     return len(anchor) <= 12 and any(word in anchor for word in ORDINARY_COLUMNS)
 
 
-def focused(scored: list[tuple[str, str, str, int]], unseen) -> list[tuple[str, str, str, int]]:
+def focused(scored: list[tuple[str, str, str, int]], unseen, sidebar_only: bool = False) -> list[tuple[str, str, str, int]]:
     """The links worth following from one page. A page that links to a report column or list
     not fetched yet (score 80 and up) loses its links to ordinary columns (政策文件, 财政预决算 …
-    known only by their URL): the reports are where that link goes. `unseen(url)` tells whether
-    a URL is new."""
-    if not any(score >= 80 and unseen(url) for url, _, _, score in scored):
+    known only by their URL): the reports are where that link goes. So does a page whose links to
+    its section's columns are only its sidebar's (`sidebar_only`: a list of reports, or a column
+    itself, whose section's home decided about its columns). `unseen(url)` tells whether a URL is new."""
+    if not sidebar_only and not any(score >= 80 and unseen(url) for url, _, _, score in scored):
         return scored
     return [link for link in scored if not (0 < link[3] <= WEAK_SCORE and ordinary_column(link[1] or link[2]))]
 

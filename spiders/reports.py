@@ -22,11 +22,12 @@ from crawler.attachments import IMAGE_EXTENSIONS
 from crawler.decode import decode_bytes
 from crawler.discover import (
     ATTACHMENT_EXTENSIONS,
+    column_year,
     link_score,
     title_year,
 )
 from crawler.exc import ConfigError
-from crawler.focus import ReportTrail, focused, lists_reports
+from crawler.focus import WEAK_SCORE, ReportTrail, focused, lists_reports
 from crawler.guard import RefusedRequest
 from crawler.incremental import (
     ATTACHMENT,
@@ -317,13 +318,19 @@ class ReportsSpider(scrapy.Spider):
         trail = self.trails[response.meta["portal"]]
         if scored is None:
             scored = [(url, anchor, title, link_score(url, anchor, title)) for url, anchor, title in links]
-        for url, anchor, title, score in focused(scored, lambda u: u.split("#", 1)[0] not in self.seen):
+        # a list of reports, or a column reached as one known only by its URL, repeats its section's
+        # columns in a sidebar (an agency's own home, reached by its name, decides about them)
+        sidebar_only = is_list or response.meta.get("score") == WEAK_SCORE
+        for url, anchor, title, score in focused(scored, lambda u: u.split("#", 1)[0] not in self.seen, sidebar_only):
             score = trail.score(url, anchor or title, score)
             if score == 60 and not is_list:
                 continue        # pagination only matters on lists of reports
-            if score >= 100:
-                year = title_year(anchor or title)
-                if self.years and year and not self.years[0] <= year <= self.years[1]:
+            if score >= 80 and self.years:     # a report, or a column of one year's reports (年报 > 2017年)
+                # a column may be named for the year its reports were published in: one year's leeway
+                year = column_year(anchor or title)
+                leeway = 1 if year else 0
+                year = year or title_year(anchor or title)
+                if year and not self.years[0] <= year <= self.years[1] + leeway:
                     self.crawler.stats.inc_value("nianbao/out_of_years")
                     continue
             if score > 0:

@@ -76,6 +76,13 @@ def test_a_section_whose_report_column_was_seen_keeps_every_column():
     assert {"信息公开指南", "政策文件", "财政预决算", "公开报告", "通知公告"} <= kept
 
 
+def test_a_list_of_reports_or_a_column_does_not_open_the_ordinary_columns_in_its_sidebar():
+    links = scored(SECTION)
+    seen = {"http://www.qingyang.gov.cn/xxgk/bm/a003/ndbg/index.html"}     # the list itself
+    kept = {a for _, a, _, s in focused(links, lambda u: u not in seen, sidebar_only=True) if s > 0}
+    assert not {"信息公开指南", "政策文件", "财政预决算", "通知公告"} & kept and "公开报告" in kept
+
+
 def test_a_list_with_one_report_is_a_list_of_reports_and_its_commentary_is_skipped():
     url = "http://www.qingyang.gov.cn/xxgk/bm/a003/tzgg/index.html"
     links = scored(NOTICES, url)

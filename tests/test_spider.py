@@ -154,3 +154,13 @@ def test_a_disclosure_page_s_columns_are_followed_and_walked_again_from_the_stor
     walked = list(again._replay(page, {"kind": "nav", "links": json.loads(json.dumps(recorded["links"])),
                                        "is_list": False, "pagination": []}))
     assert [r.url for r in walked if isinstance(r, scrapy.Request)] == [column]
+
+
+def test_year_columns_of_a_report_column_outside_the_crawl_s_years_are_skipped(spider):
+    url = "http://www.qingyang.gov.test/col/col44359/index.html"
+    years = "".join(f'<li><a href="/col/col{y}/index.html">{y}年</a></li>' for y in range(2015, 2027))
+    body = f'<html><head><title>政府信息公开工作年度报告</title></head><body><ul>{years}</ul></body></html>'.encode()
+    page = HtmlResponse(url, body=body, request=Request(url, meta={"portal": 0, "hops": 1}))
+    followed = sorted(int(r.url.split("col/col")[1][:4]) for r in spider.parse_page(page) if isinstance(r, scrapy.Request))
+    # years 2019-2025; a column may be named for the year its report was published in (2026)
+    assert followed == list(range(2019, 2027))
