@@ -33,6 +33,7 @@ from .discover import (
     title_year,
 )
 from .focus import lists_reports
+from .lifeline import exit_with_parent
 from .ocr import table_image_urls, tables_in_text
 from .store import sha256
 from .writer import deferred_from_future
@@ -185,6 +186,7 @@ def later_pages(url: str, outline, links: list[Link]) -> list[str]:
 
 
 def _start_reader(memory_mb: int) -> None:
+    exit_with_parent()
     if memory_mb > 0:       # a hostile page costs its reading, not the crawl
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
     read_page("http://warm.up/", 200, _WARM_UP_PAGE, "text/html; charset=utf-8", "", 1 << 20, 100)

@@ -17,6 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from . import limits
 from .jobs import parse_item, parse_job
+from .lifeline import exit_with_parent
 from .schema import LIMIT_EXCEEDED, ParseOutcome
 
 PARSE_KILL_GRACE = 5        # seconds between the worker's own alarm and killing it
@@ -38,6 +39,7 @@ def _on_alarm(signum, frame):
 
 
 def _start_worker(values: dict[str, int]) -> None:
+    exit_with_parent()
     limits.configure(values)
     memory = limits.PARSE_MEMORY_MB * 1024 * 1024
     if memory > 0:
