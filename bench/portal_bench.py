@@ -311,22 +311,22 @@ def bench_size(pages: int, seed: int, workdir: Path, profile: Path | None = None
         base = f"http://{HOST}:{server.port}"
         common = {**SETTINGS, "RESOLVE": f"{HOST}=127.0.0.1", "ALLOW_PRIVATE_ADDRESSES": "127.0.0.1"}
         clock = {"portal_bench.CrawlClock": 0}
+
+        def crawl_argv(**settings) -> list[str]:
+            return ["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",
+                    "-a", "max_depth=20", *setting_args({**common, **settings})]
         crawls, fetched = [], None
         for n in range(repeat):
-            db = workdir / f"reports-{pages}-{n}.db"
             crawls.append(run_measured(
-                ["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",
-                 "-a", "max_depth=20", *setting_args({**common, "REPORTS_DB": db,
-                                                      "EXTENSIONS": json.dumps({"crawler.progress.CrawlProgress": 500, **clock})})],
+                crawl_argv(REPORTS_DB=workdir / f"reports-{pages}-{n}.db",
+                           EXTENSIONS=json.dumps({"crawler.progress.CrawlProgress": 500, **clock})),
                 workdir, f"project-{pages}-{n}", profile if n == 0 else None))
             fetched = fetched or server.paths()
             server.reset_log()
         # the same crawl with no parse and no store: what the spider's own decisions cost the reactor
-        bare_crawls = [run_measured(
-            ["crawl", "reports", "-a", f"start_urls={base}{expected['start']}", "-a", "max_pages=1000000",
-             "-a", "max_depth=20", *setting_args({**common, "REPORTS_DB": workdir / f"unused-{pages}-{n}.db", "ITEM_PIPELINES": "{}",
-                                                  "EXTENSIONS": json.dumps(clock)})],
-            workdir, f"no-pipelines-{pages}-{n}") for n in range(repeat)]
+        bare_crawls = [run_measured(crawl_argv(REPORTS_DB=workdir / f"unused-{pages}-{n}.db", ITEM_PIPELINES="{}",
+                                               EXTENSIONS=json.dumps(clock)),
+                                    workdir, f"no-pipelines-{pages}-{n}") for n in range(repeat)]
         server.reset_log()
         first_db = workdir / f"reports-{pages}-0.db"
         url_file = workdir / f"urls-{pages}.txt"
